@@ -1,7 +1,36 @@
 /**
- * @fracture/metrics: Confusion matrix, ROC/AUC, precision-recall, Cohen's kappa, calibration, bootstrap confidence intervals, DeLong's test and plots: plain arrays in, plain objects out.
+ * @fracture/metrics: every number a classifier evaluation reports, computed as scikit-learn computes
+ * it (confusion matrix, accuracy, balanced accuracy, precision / recall / F1 / specificity, Matthews
+ * correlation, classification report, ROC and precision-recall curves with AUC and average precision,
+ * Cohen's kappa, Brier score and calibration), plus what the study lacked: seeded bootstrap confidence
+ * intervals that can resample whole source radiographs, DeLong's test for two correlated AUCs, the
+ * most confident mistakes, SVG / PNG charts and markdown / JSON summaries. Plain arrays in, plain objects out.
  *
  * @packageDocumentation
  */
 
-export const PACKAGE_NAME = '@fracture/metrics';
+export { accuracy } from './accuracy';
+export { balancedAccuracy } from './balanced-accuracy';
+export { bootstrapCi } from './bootstrap-ci';
+export { evaluateBinaryClassifier } from './binary-evaluation';
+export type { BinaryEvaluation, BinaryEvaluationOptions, BinaryMetricName } from './binary-evaluation-types';
+export { brierScore } from './brier-score';
+export { expectedCalibrationError, reliabilityBins } from './calibration';
+export { classificationReport } from './classification-report';
+export { cohenKappa } from './cohen-kappa';
+export { confusionMatrix } from './confusion-matrix';
+export { delongAuc, delongTest } from './delong-test';
+export { matthewsCorrelation } from './matthews-correlation';
+export { misclassified } from './misclassified';
+export { plotConfusionMatrix, plotConfusionMatrixPng } from './plot-confusion-matrix';
+export { plotPrecisionRecall, plotPrecisionRecallPng } from './plot-precision-recall';
+export { plotReliability, plotReliabilityPng } from './plot-reliability';
+export { plotRoc, plotRocPng } from './plot-roc';
+export { plotTrainingCurves, plotTrainingCurvesPng } from './plot-training-curves';
+export type { TrainingCurvePoint } from './plot-training-curves';
+export { averagePrecision, precisionRecallCurve } from './precision-recall-curve';
+export { precisionRecallF1 } from './precision-recall-f1';
+export { formatMetricsTable, metricsSummary } from './reports';
+export { oneVsRestRoc, rocAuc, rocCurve, trapezoidArea } from './roc-curve';
+export { findDejaVuFonts, svgToPng } from './svg-to-png';
+export type * from './types';
