@@ -1,7 +1,35 @@
 /**
- * @fracture/explain: Grad-CAM, Grad-CAM++ and occlusion sensitivity for every model, with heatmap overlays a clinician can read.
+ * @fracture/explain: why did the model call this X-ray fractured? Grad-CAM
+ * and Grad-CAM++ at any convolutional layer of any tfjs-layers graph
+ * (residual, branching and nested models included; default layer: the last
+ * conv, which is each registry model's `gradCamLayer`), model-agnostic
+ * occlusion sensitivity, all batched and leak-free; explicit class targets
+ * for two-class and single-output binary models; and overlays a clinician
+ * can read: the heatmap in turbo or jet over the original X-ray at its
+ * original resolution, and a captioned side-by-side panel.
  *
  * @packageDocumentation
  */
 
-export const PACKAGE_NAME = '@fracture/explain';
+export type {
+  CamResult,
+  ClassTarget,
+  ColormapName,
+  GradCamOptions,
+  Heatmap,
+  LayerRef,
+  OcclusionOptions,
+  OverlayOptions,
+  PanelOptions,
+  RasterImage,
+  RgbImage,
+} from './types';
+export type { ImageClassifier } from './occlusion-sensitivity';
+export type { OutputKind } from './class-target';
+export { gradCam, gradCamPlusPlus } from './grad-cam';
+export { occlusionSensitivity } from './occlusion-sensitivity';
+export { defaultTargetLayer } from './target-layer';
+export { colormap } from './colormap';
+export { overlayHeatmap } from './overlay-heatmap';
+export { renderPanel } from './render-panel';
+export { resizeMap } from './resize-map';
