@@ -1,0 +1,52 @@
+import { epochLogs, fakeContext } from '../test/fake-context';
+import { formatDuration, progressLogger } from './progress-logger';
+import type { BatchLogs } from './types';
+
+function stream(isTTY: boolean) {
+  const chunks: string[] = [];
+  return { chunks, isTTY, columns: 100, write: (text: string) => void chunks.push(text) };
+}
+
+const batch = (b: number): BatchLogs => ({ epoch: 0, batch: b, step: b, loss: 0.5, acc: 0.75, size: 4, lr: 0.01, gradNorm: 1 });
+
+describe('progressLogger', () => {
+  test('writes JSON lines when the stream is not a terminal', () => {
+    const out = stream(false);
+    const logger = progressLogger({ stream: out, everySteps: 2 });
+    const ctx = fakeContext({ epochs: 2, numBatches: 4 });
+    logger.onTrainBegin?.(ctx);
+    logger.onMessage?.({ level: 'info', text: "train: backend 'cpu'" });
+    logger.onEpochBegin?.(0, ctx);
+    for (let b = 0; b < 4; b++) logger.onBatchEnd?.(batch(b), ctx);
+    logger.onEpochEnd?.(epochLogs(0, { loss: 0.5, val_loss: 0.6 }), ctx);
+    logger.onTrainEnd?.(ctx, { stopReason: 'completed' });
+    const lines = out.chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.event)).toEqual(['message', 'batch', 'batch', 'epoch', 'end']);
+    expect(lines[3]).toMatchObject({ event: 'epoch', epoch: 1, epochs: 2, loss: 0.5, val_loss: 0.6 });
+    expect(lines[1]).toMatchObject({ step: 1, loss: 0.5 });
+  });
+
+  test('draws a bar with throughput and ETA on a terminal', () => {
+    const out = stream(true);
+    let t = 0;
+    const logger = progressLogger({ stream: out, now: () => t, throttleMs: 0 });
+    const ctx = fakeContext({ epochs: 1, numBatches: 4 });
+    logger.onTrainBegin?.(ctx);
+    logger.onEpochBegin?.(0, ctx);
+    t = 1000;
+    logger.onBatchEnd?.(batch(0), ctx);
+    // 4 images in 1 s: 4 img/s; 3 batches of 4 images left: 3 s.
+    const line = out.chunks.at(-1)!;
+    expect(line.startsWith('\r')).toBe(true);
+    expect(line).toContain('1/4');
+    expect(line).toContain('4.0 img/s');
+    expect(line).toContain('eta 0:03');
+    logger.onEpochEnd?.(epochLogs(0, { loss: 0.25 }), ctx);
+    expect(out.chunks.join('')).toContain('loss 0.2500');
+  });
+
+  test('formats durations', () => {
+    expect(formatDuration(62)).toBe('1:02');
+    expect(formatDuration(3723)).toBe('1:02:03');
+  });
+});
