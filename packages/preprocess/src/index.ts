@@ -12,3 +12,72 @@
 export type { Rng, RngState } from './types';
 export { createRng, restoreRng, toRng } from './rng';
 export { CLASS_NAMES, POSITIVE_CLASS } from './class-names';
+export type {
+  DecodedImage,
+  DecodeImageOptions,
+  FromTensorOptions,
+  ImageSize,
+  ImageTensor,
+  SeedOrRng,
+  ToTensorOptions,
+  Transform,
+} from './image-types';
+export { decodeImage, detectImageFormat, ImageDecodeError } from './decode-image';
+export { fromTensor, toTensor } from './to-tensor';
+export { resize } from './resize';
+export type { ResizeOptions } from './resize';
+export { denormalize, IMAGENET_MEAN, IMAGENET_STD, normalize } from './normalize';
+export { applyTransform, compose } from './compose';
+export { encodePng } from './encode-png';
+export { centerCrop, crop, resizedCrop } from './center-crop';
+export type { CropBox } from './center-crop';
+export { randomResizedCrop, sampleResizedCropBox } from './random-resized-crop';
+export type { RandomResizedCropOptions } from './random-resized-crop';
+export { randomRotation, rotate } from './rotate';
+export type { RandomRotationOptions, RotateOptions } from './rotate';
+export { flipHorizontal, flipVertical, randomFlip } from './flip';
+export type { RandomFlipOptions } from './flip';
+export { adjustBrightness, adjustContrast, adjustSaturation, colorJitter } from './color-jitter';
+export type { ColorJitterOptions, JitterRange } from './color-jitter';
+export { gaussianBlur, gaussianKernel1d } from './gaussian-blur';
+export type { GaussianBlurOptions } from './gaussian-blur';
+export { equalizeHistogram } from './equalize-histogram';
+export { clahe } from './clahe';
+export type { ClaheOptions } from './clahe';
+export { toGrayscale, toRgb } from './grayscale';
+export { minMaxScale, scaleToUnit } from './scale-intensity';
+export * as transforms from './transforms';
+export type {
+  Batch,
+  BatchLoader,
+  BatchLoaderOptions,
+  DatasetItem,
+  DatasetLayout,
+  DatasetSplit,
+  FractureBox,
+  ItemTransform,
+  ReadSplitManifestOptions,
+  ScanImageFolderOptions,
+  ScanResult,
+  SharedSource,
+  SkippedFile,
+  SplitOptions,
+  SplitPart,
+  SplitProtocol,
+  SyntheticDatasetSummary,
+  SyntheticRadiograph,
+  SyntheticRadiographOptions,
+  WriteSplitManifestOptions,
+  WriteSyntheticDatasetOptions,
+} from './dataset-types';
+export { scanImageFolder } from './scan-image-folder';
+export { sourceGroupKey, sourceIdFromFileName } from './source-id';
+export { findSharedSources, PAPER_FRACTIONS, splitDataset } from './split-dataset';
+export { formatSplitManifest, parseSplitManifest, readSplitManifest, SPLIT_MANIFEST_HEADER, writeSplitManifest } from './split-manifest';
+export { createBatchLoader } from './batch-loader';
+export { generateSyntheticRadiographs } from './synthetic-radiographs';
+export { writeSyntheticDataset } from './write-synthetic-dataset';
+export { readImageDimensions } from './image-size';
+export type { ImageDimensions } from './image-size';
+export { inspectDataset } from './inspect-dataset';
+export type { DatasetInspection } from './inspect-dataset';

@@ -20,3 +20,6 @@ export interface Rng {
   /** An independent generator seeded from this one. */
   fork(): Rng;
 }
+
+/** Decoded pixels; defined beside the other image types. */
+export type { DecodedImage } from './image-types';

@@ -1,0 +1,164 @@
+/**
+ * Images per second for decode + resize to 224 + the study's augmentation, on the real dataset: the 224-px
+ * copies and the large original radiographs separately, against PIL + torchvision on the same files in the
+ * same run. Usage (from the package): npm run bench -- [dataset-dir] [--small N] [--large M] [--backend cpu|wasm]
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { compose, createBatchLoader, createRng, decodeImage, resize, scanImageFolder, toTensor, transforms } from '../src/index';
+import type { DatasetItem } from '../src/index';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const positional = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
+// The bundle runs from bench/dist, so the package is two levels up.
+const packageDir = path.basename(here) === 'dist' ? path.resolve(here, '../..') : path.resolve(here, '..');
+const root = path.resolve(positional[0] ?? process.env.FRACTURE_DATA ?? path.join(packageDir, '../../../shared/data/fracture-xray'));
+const smallCount = Number(flag('small', '200'));
+const largeCount = Number(flag('large', '8'));
+const backend = flag('backend', 'cpu');
+const PYTHON = '/usr/bin/python3';
+
+const augment = compose([
+  transforms.randomResizedCrop(224, { scale: [0.8, 1] }),
+  transforms.randomHorizontalFlip(),
+  transforms.randomRotation(10),
+  transforms.colorJitter({ brightness: 0.3, contrast: 0.3, saturation: 0.3 }),
+]);
+
+function pickEvenly<T>(values: T[], count: number): T[] {
+  if (values.length <= count) return values;
+  return Array.from({ length: count }, (_, i) => values[Math.floor((i * values.length) / count)]);
+}
+
+interface Timing {
+  seconds: number;
+  stages: { decode: number; resize: number; augment: number };
+}
+
+async function timeJs(paths: string[]): Promise<Timing> {
+  const rng = createRng(0);
+  const stages = { decode: 0, resize: 0, augment: 0 };
+  const start = performance.now();
+  for (const file of paths) {
+    const t0 = performance.now();
+    const image = decodeImage(new Uint8Array(readFileSync(file)), { path: file });
+    const t1 = performance.now();
+    // As createBatchLoader does: gray images are resized as one channel, then replicated to RGB.
+    const gray = image.channels < 3;
+    const small = tf.tidy(() => {
+      const resized = resize(toTensor(image, { channels: gray ? 1 : 3 }), 224);
+      return gray ? tf.tile(resized, [1, 1, 3]) : resized;
+    }) as tf.Tensor3D;
+    await small.data();
+    const t2 = performance.now();
+    const out = augment(small, rng);
+    await out.data();
+    tf.dispose([small, out]);
+    const t3 = performance.now();
+    stages.decode += (t1 - t0) / 1000;
+    stages.resize += (t2 - t1) / 1000;
+    stages.augment += (t3 - t2) / 1000;
+  }
+  return { seconds: (performance.now() - start) / 1000, stages };
+}
+
+/** One epoch through the loader with a fresh on-disk cache (cold), then a second epoch reading it (warm). */
+async function timeLoader(items: DatasetItem[], withAugmentation = true): Promise<{ cold: number; warm: number }> {
+  const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'fracture-bench-cache-'));
+  try {
+    const transform = withAugmentation ? augment : undefined;
+    const loader = createBatchLoader(items, { imageSize: 224, channels: 3, batchSize: 32, transform, seed: 0, cacheDir });
+    const epoch = async (n: number) => {
+      const start = performance.now();
+      for await (const batch of loader.batches(n)) tf.dispose([batch.xs, batch.ys]);
+      return (performance.now() - start) / 1000;
+    };
+    return { cold: await epoch(0), warm: await epoch(1) };
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
+function timePython(groups: Record<string, string[]>): Record<string, { images: number } & Timing> | string {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fracture-bench-'));
+  try {
+    const list = path.join(dir, 'files.tsv');
+    writeFileSync(list, Object.entries(groups).flatMap(([g, files]) => files.map((f) => `${g}\t${f}`)).join('\n') + '\n');
+    return JSON.parse(execFileSync(PYTHON, [path.join(packageDir, 'bench', 'pil_bench.py'), list], { encoding: 'utf8' }));
+  } catch (error) {
+    return `PIL benchmark failed: ${(error as Error).message.split('\n')[0]}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(root)) {
+    console.log(`preprocess bench: dataset not found at ${root}; pass its path as an argument or set FRACTURE_DATA. Skipping.`);
+    return;
+  }
+  if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  await tf.setBackend(backend);
+  await tf.ready();
+
+  const scan = await scanImageFolder(root, { verify: 'none' });
+  const isOriginal = (item: DatasetItem) => /^\d+\.jpe?g$/i.test(path.basename(item.path));
+  const small = pickEvenly(scan.items.filter((i) => !isOriginal(i)), smallCount);
+  const large = pickEvenly(scan.items.filter(isOriginal), largeCount);
+  const groups = { '224-px copies': small.map((i) => i.path), 'large originals': large.map((i) => i.path) };
+
+  // Warm up kernels and the JIT on a few files outside the timed runs.
+  await timeJs(groups['224-px copies'].slice(0, 5));
+
+  const rows: { name: string; images: number; js: Timing; loader?: { cold: number; warm: number } }[] = [];
+  rows.push({ name: '224-px copies', images: small.length, js: await timeJs(groups['224-px copies']), loader: await timeLoader(small) });
+  rows.push({ name: 'large originals', images: large.length, js: await timeJs(groups['large originals']) });
+  const python = timePython(groups);
+
+  const rate = (n: number, s: number) => (n / s).toFixed(1);
+  const ms = (s: number, n: number) => ((1000 * s) / n).toFixed(1);
+  console.log(`\npreprocess bench: decode + resize to 224 + augmentation (RandomResizedCrop 0.8-1, flip, rotation ±10°, ColorJitter 0.3)`);
+  console.log(`dataset ${root}, tfjs backend ${tf.getBackend()}, node ${process.version}, single thread, load average ${os.loadavg()[0].toFixed(1)}\n`);
+  console.log('| files | images | @fracture/preprocess (img/s) | createBatchLoader, cold / warm cache (img/s) | PIL + torchvision (img/s) | ratio JS / PIL |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    const py = typeof python === 'string' ? undefined : python[row.name];
+    const pyRate = py ? py.images / py.seconds : undefined;
+    console.log(
+      `| ${row.name} | ${row.images} | ${rate(row.images, row.js.seconds)} | ${row.loader ? `${rate(row.images, row.loader.cold)} / ${rate(row.images, row.loader.warm)}` : '-'} | ${
+        pyRate ? pyRate.toFixed(1) : '-'
+      } | ${pyRate ? (row.images / row.js.seconds / pyRate).toFixed(2) : '-'} |`,
+    );
+  }
+  console.log('\nms per image by stage (JS / PIL):\n');
+  console.log('| files | decode | resize to 224 | augment |');
+  console.log('|---|---:|---:|---:|');
+  for (const row of rows) {
+    const py = typeof python === 'string' ? undefined : python[row.name];
+    const cell = (stage: keyof Timing['stages']) =>
+      `${ms(row.js.stages[stage], row.images)} / ${py ? ms(py.stages[stage], py.images) : '-'}`;
+    console.log(`| ${row.name} | ${cell('decode')} | ${cell('resize')} | ${cell('augment')} |`);
+  }
+  const plain = await timeLoader(small, false);
+  console.log(
+    `\ncreateBatchLoader without augmentation (decode + resize, then cache reads), ${small.length} 224-px copies: ` +
+      `cold ${rate(small.length, plain.cold)} img/s, warm cache ${rate(small.length, plain.warm)} img/s`,
+  );
+  if (typeof python === 'string') console.log(`\nPIL comparison skipped: ${python}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,137 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { asBatch, assertImageTensor, likeInput, parseSize } from './image-tensor';
+import type { ImageSize, ImageTensor } from './image-types';
+
+export interface ResizeOptions {
+  /**
+   * Widen the bilinear (triangle) filter by the downscale factor, as PIL's `Image.resize(BILINEAR)` and
+   * torch's `interpolate(..., antialias=True)` do. Default true: without it a 2000-px radiograph shrunk
+   * to 224 px samples only ~2 % of its pixels and aliases fine trabecular texture. Has no effect when
+   * enlarging.
+   */
+  antialias?: boolean;
+}
+
+interface AxisFilter {
+  taps: number;
+  indices: Int32Array;
+  weights: Float32Array;
+}
+
+/**
+ * PIL's resampling coefficients (Resample.c, precompute_coeffs) for the triangle filter: each output
+ * sample averages the inputs within `support` of its centre, weights normalised to sum to one.
+ */
+function triangleFilter(inSize: number, outSize: number): AxisFilter {
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = filterScale;
+  const taps = Math.ceil(support) * 2 + 1;
+  const indices = new Int32Array(outSize * taps);
+  const weights = new Float32Array(outSize * taps);
+  for (let i = 0; i < outSize; i++) {
+    const center = (i + 0.5) * scale;
+    // Math.trunc mirrors C's int cast, which PIL and torch use here (it is not floor for negatives).
+    const lo = Math.max(Math.trunc(center - support + 0.5), 0);
+    const hi = Math.min(Math.trunc(center + support + 0.5), inSize);
+    let total = 0;
+    const row = new Float64Array(hi - lo);
+    for (let j = lo; j < hi; j++) {
+      const w = Math.max(0, 1 - Math.abs((j - center + 0.5) / filterScale));
+      row[j - lo] = w;
+      total += w;
+    }
+    for (let k = 0; k < taps; k++) {
+      const j = lo + k;
+      indices[i * taps + k] = Math.min(j, inSize - 1);
+      weights[i * taps + k] = j < hi && total > 0 ? row[k] / total : 0;
+    }
+  }
+  return { taps, indices, weights };
+}
+
+/**
+ * One separable pass along `axis` (1 = rows, 2 = columns) of an [N, H, W, C] array. Plain loops over
+ * the few non-zero taps: composing it from tfjs gather/mul/sum on the CPU backend was 60–150x slower
+ * (6 s vs 40–100 ms for 2000x1600 → 224x224).
+ */
+function resampleAxis(
+  src: Float32Array,
+  shape: [number, number, number, number],
+  axis: 1 | 2,
+  outSize: number,
+): { data: Float32Array; shape: [number, number, number, number] } {
+  const [n, h, w, c] = shape;
+  const { taps, indices, weights } = triangleFilter(axis === 1 ? h : w, outSize);
+  const outShape: [number, number, number, number] = axis === 1 ? [n, outSize, w, c] : [n, h, outSize, c];
+  const out = new Float32Array(outShape.reduce((a, b) => a * b, 1));
+  const rowStride = w * c;
+  if (axis === 2 && c === 1) {
+    // Gray radiographs are the common case: a scalar accumulator keeps this loop tight.
+    for (let row = 0; row < n * h; row++) {
+      const inBase = row * w;
+      const outBase = row * outSize;
+      for (let o = 0; o < outSize; o++) {
+        let acc = 0;
+        const first = o * taps;
+        for (let k = 0; k < taps; k++) acc += weights[first + k] * src[inBase + indices[first + k]];
+        out[outBase + o] = acc;
+      }
+    }
+  } else if (axis === 2) {
+    for (let row = 0; row < n * h; row++) {
+      const inBase = row * rowStride;
+      const outBase = row * outSize * c;
+      for (let o = 0; o < outSize; o++) {
+        for (let k = 0; k < taps; k++) {
+          const weight = weights[o * taps + k];
+          if (weight === 0) continue;
+          const from = inBase + indices[o * taps + k] * c;
+          const to = outBase + o * c;
+          for (let ch = 0; ch < c; ch++) out[to + ch] += weight * src[from + ch];
+        }
+      }
+    }
+  } else {
+    for (let image = 0; image < n; image++) {
+      const inBase = image * h * rowStride;
+      const outBase = image * outSize * rowStride;
+      for (let o = 0; o < outSize; o++) {
+        const to = outBase + o * rowStride;
+        for (let k = 0; k < taps; k++) {
+          const weight = weights[o * taps + k];
+          if (weight === 0) continue;
+          const from = inBase + indices[o * taps + k] * rowStride;
+          for (let i = 0; i < rowStride; i++) out[to + i] += weight * src[from + i];
+        }
+      }
+    }
+  }
+  return { data: out, shape: outShape };
+}
+
+/**
+ * Bilinear resize of [H, W, C] or [N, H, W, C] to `size` ([height, width] or a square side) with
+ * half-pixel centres. Without antialiasing it equals torch `interpolate(mode='bilinear',
+ * align_corners=False)`; with it (the default) torch's `antialias=True` and PIL's BILINEAR — see README
+ * for the measured differences.
+ */
+export function resize<T extends ImageTensor>(x: T, size: ImageSize, options: ResizeOptions = {}): T {
+  assertImageTensor(x, 'resize');
+  const [outHeight, outWidth] = parseSize(size, 'resize');
+  const antialias = options.antialias ?? true;
+  return tf.tidy(() => {
+    const batch = asBatch(x);
+    const [, inHeight, inWidth] = batch.shape;
+    const downscales = outHeight < inHeight || outWidth < inWidth;
+    if (!antialias || !downscales) {
+      // Enlarging with the triangle filter is exactly half-pixel bilinear, which tfjs has natively.
+      return likeInput(x, tf.image.resizeBilinear(batch, [outHeight, outWidth], false, true));
+    }
+    // The antialiased filter reads the pixels: on GPU backends this costs a download (see README).
+    let image = { data: batch.dataSync() as Float32Array, shape: batch.shape as [number, number, number, number] };
+    if (outWidth !== inWidth) image = resampleAxis(image.data, image.shape, 2, outWidth);
+    if (outHeight !== inHeight) image = resampleAxis(image.data, image.shape, 1, outHeight);
+    return likeInput(x, tf.tensor4d(image.data, image.shape));
+  });
+}

@@ -1,0 +1,206 @@
+import { open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { DatasetItem, DatasetLayout, ScanImageFolderOptions, ScanResult, SkippedFile } from './dataset-types';
+import { sourceIdFromFileName } from './source-id';
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.dcm', '.dicom']);
+/** Split folder names of Kaggle-style layouts, mapped to the names `splitDataset` understands. */
+const SPLIT_FOLDERS: Record<string, string> = {
+  train: 'train',
+  val: 'val',
+  valid: 'val',
+  validation: 'val',
+  test: 'test',
+};
+const HEADER_CONCURRENCY = 16;
+const TAIL_BYTES = 256;
+
+interface Candidate {
+  path: string;
+  className: string;
+  split?: string;
+}
+
+/**
+ * Lists a labelled image dataset: `root/<class>/<file>` (torchvision `ImageFolder`) or the Kaggle layout
+ * `root/{train,val,test}/<class>/<file>`. Class names are folder names in code-point order, so labels match
+ * PyTorch's. Files that are not images are listed in `skipped`; images whose header or end marker cannot be
+ * read are listed in `unreadable`; neither ever throws.
+ */
+export async function scanImageFolder(root: string, options: ScanImageFolderOptions = {}): Promise<ScanResult> {
+  const verify = options.verify ?? 'header';
+  if (verify !== 'header' && verify !== 'none') {
+    throw new Error(`scanImageFolder: verify must be 'header' or 'none', got ${String(verify)}`);
+  }
+  const absoluteRoot = path.resolve(root);
+  const rootStat = await stat(absoluteRoot).catch(() => undefined);
+  if (!rootStat?.isDirectory()) {
+    throw new Error(`scanImageFolder: ${absoluteRoot}: no such directory`);
+  }
+
+  const skipped: SkippedFile[] = [];
+  const unreadable: SkippedFile[] = [];
+  const rootEntries = await listDirectory(absoluteRoot);
+  const rootDirectories = rootEntries.filter((e) => e.isDirectory).map((e) => e.name);
+  for (const file of rootEntries.filter((e) => !e.isDirectory)) {
+    skipped.push({ path: path.join(absoluteRoot, file.name), reason: 'outside a class folder' });
+  }
+
+  const layout: DatasetLayout =
+    rootDirectories.length > 0 && rootDirectories.every((name) => name in SPLIT_FOLDERS) ? 'kaggle' : 'image-folder';
+
+  const candidates: Candidate[] = [];
+  const classSet = new Set<string>();
+  const collectClass = async (classDirectory: string, className: string, split?: string) => {
+    classSet.add(className);
+    // torchvision walks `sorted(os.walk(dir))`: files ordered by (directory path, file name).
+    const files = (await listFilesRecursively(classDirectory)).sort(
+      (a, b) => compareCodePoints(path.dirname(a), path.dirname(b)) || compareCodePoints(path.basename(a), path.basename(b)),
+    );
+    for (const file of files) {
+      const extension = path.extname(file).toLowerCase();
+      if (!IMAGE_EXTENSIONS.has(extension)) {
+        skipped.push({ path: file, reason: extension ? `not an image (${extension})` : 'not an image (no extension)' });
+        continue;
+      }
+      candidates.push({ path: file, className, split });
+    }
+  };
+
+  if (layout === 'kaggle') {
+    for (const splitFolder of rootDirectories) {
+      const splitDirectory = path.join(absoluteRoot, splitFolder);
+      for (const entry of await listDirectory(splitDirectory)) {
+        const entryPath = path.join(splitDirectory, entry.name);
+        if (entry.isDirectory) await collectClass(entryPath, entry.name, SPLIT_FOLDERS[splitFolder]);
+        else skipped.push({ path: entryPath, reason: 'outside a class folder' });
+      }
+    }
+  } else {
+    for (const className of rootDirectories) await collectClass(path.join(absoluteRoot, className), className);
+  }
+
+  const classNames = [...classSet].sort(compareCodePoints);
+  if (classNames.length === 0) {
+    throw new Error(`scanImageFolder: ${absoluteRoot}: no class folders found`);
+  }
+
+  const problems = verify === 'header' ? await mapLimited(candidates, HEADER_CONCURRENCY, checkImageFile) : [];
+  const items: DatasetItem[] = [];
+  const problemByPath = new Map<string, string>();
+  problems.forEach((problem) => problem && problemByPath.set(problem.path, problem.reason));
+  for (const candidate of candidates) {
+    const problem = problemByPath.get(candidate.path);
+    if (problem) {
+      unreadable.push({ path: candidate.path, reason: problem });
+      continue;
+    }
+    const item: DatasetItem = {
+      path: candidate.path,
+      label: classNames.indexOf(candidate.className),
+      className: candidate.className,
+      sourceId: sourceIdFromFileName(candidate.path),
+    };
+    if (candidate.split !== undefined) item.split = candidate.split;
+    items.push(item);
+  }
+  skipped.sort((a, b) => compareCodePoints(a.path, b.path));
+  unreadable.sort((a, b) => compareCodePoints(a.path, b.path));
+  return { root: absoluteRoot, layout, items, classNames, skipped, unreadable };
+}
+
+/** Python's `sorted` on str: by code point, not by locale. */
+export function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface Entry {
+  name: string;
+  isDirectory: boolean;
+}
+
+async function listDirectory(directory: string): Promise<Entry[]> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  const result: Entry[] = [];
+  for (const entry of entries) {
+    let isDirectory = entry.isDirectory();
+    if (entry.isSymbolicLink()) {
+      const target = await stat(path.join(directory, entry.name)).catch(() => undefined);
+      isDirectory = target?.isDirectory() ?? false;
+    }
+    result.push({ name: entry.name, isDirectory });
+  }
+  return result.sort((a, b) => compareCodePoints(a.name, b.name));
+}
+
+async function listFilesRecursively(directory: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await listDirectory(directory)) {
+    const entryPath = path.join(directory, entry.name);
+    if (entry.isDirectory) files.push(...(await listFilesRecursively(entryPath)));
+    else files.push(entryPath);
+  }
+  return files;
+}
+
+async function checkImageFile(candidate: Candidate): Promise<SkippedFile | undefined> {
+  try {
+    const reason = await readHeaderProblem(candidate.path);
+    return reason ? { path: candidate.path, reason } : undefined;
+  } catch (error) {
+    return { path: candidate.path, reason: `cannot read: ${(error as Error).message}` };
+  }
+}
+
+/** Reads only the first 132 and last 256 bytes: enough to recognise the format and to notice a cut-off file. */
+async function readHeaderProblem(file: string): Promise<string | undefined> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return 'empty file';
+    const head = new Uint8Array(Math.min(size, 132));
+    await handle.read(head, 0, head.length, 0);
+    const tailLength = Math.min(size, TAIL_BYTES);
+    const tail = new Uint8Array(tailLength);
+    await handle.read(tail, 0, tailLength, size - tailLength);
+
+    if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) {
+      // A complete PNG ends with the IEND chunk: type 'IEND' then its fixed CRC.
+      const iend = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
+      return indexOfSequence(tail, iend) >= 0 ? undefined : 'truncated PNG (no IEND chunk)';
+    }
+    if (startsWith(head, [0xff, 0xd8, 0xff])) {
+      // Entropy-coded data escapes 0xFF, so FF D9 near the end can only be the end-of-image marker.
+      return indexOfSequence(tail, [0xff, 0xd9]) >= 0 ? undefined : 'truncated JPEG (no end-of-image marker)';
+    }
+    if (head.length >= 132 && String.fromCharCode(...head.subarray(128, 132)) === 'DICM') return undefined;
+    return 'unrecognised image signature (not PNG, JPEG or DICOM)';
+  } finally {
+    await handle.close();
+  }
+}
+
+function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
+  return prefix.every((value, index) => bytes[index] === value);
+}
+
+function indexOfSequence(bytes: Uint8Array, sequence: number[]): number {
+  outer: for (let i = 0; i + sequence.length <= bytes.length; i++) {
+    for (let j = 0; j < sequence.length; j++) if (bytes[i + j] !== sequence[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+async function mapLimited<T, R>(inputs: T[], limit: number, fn: (input: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) {
+      const index = next++;
+      results[index] = await fn(inputs[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
+  return results;
+}
