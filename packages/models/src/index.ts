@@ -5,3 +5,38 @@
  */
 
 export const PACKAGE_NAME = '@fracture/models';
+export type { StateDict, TensorData, TensorDType, TensorValues } from './state-dict-types';
+export { readSafetensors, readSafetensorsHeader, writeSafetensors } from './safetensors';
+export type { SafetensorsDType, SafetensorsHeader, SafetensorsTensorInfo, WriteSafetensorsOptions } from './safetensors-types';
+export { readTorchCheckpoint, readTorchCheckpointObject } from './torch-checkpoint';
+export type { CheckpointKey, CheckpointValue, ReadTorchCheckpointOptions } from './torch-checkpoint-types';
+export { fileSystemIO } from './file-io-handler';
+export type { FileSystemIOOptions, LoadModelOptions, SaveModelOptions } from './file-io-handler-types';
+export { saveModel } from './save-model';
+export { loadModel } from './load-model';
+export { createCustomCnn } from './custom-cnn';
+export { createResNet18 } from './resnet18';
+export { createMobileNetV2 } from './mobilenet-v2';
+export { createEfficientNetB3 } from './efficientnet-b3';
+export { createModel } from './create-model';
+export { getModelSpec, isModelName, MODEL_NAMES } from './model-spec';
+export { countParameters } from './count-parameters';
+export { loadStateDict } from './load-state-dict';
+export { getStateDict } from './get-state-dict';
+export { getLayerByTorchName, torchStateDictShapes } from './torch-names';
+export { torchvisionToTimmKey } from './timm-names';
+export { StochasticDepth } from './stochastic-depth';
+export { SeededDropout } from './seeded-dropout';
+export type {
+  CustomCnnVariant,
+  LoadStateDictOptions,
+  LoadStateDictResult,
+  MismatchedKey,
+  ModelName,
+  ModelOptions,
+  ModelSpec,
+  SeededDropoutArgs,
+  StateDictSource,
+  StochasticDepthArgs,
+  TimmArchitecture,
+} from './model-types';
