@@ -1,0 +1,63 @@
+/*
+ * Kernel-time profile of one training step on wasm: `npm run profile -w @fracture/backend -- [model] [size] [batch]`.
+ * Model is `mixed` (the test network) or one of @fracture/models' names when that package is built.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../src/index';
+import { createMixedModel, crossEntropy } from '../src/testing/mixed-model';
+import { loadModelFactory } from './model-factory';
+
+async function main(): Promise<void> {
+  const [name = 'mixed', sizeArg = '64', batchArg = '4', native = ''] = process.argv.slice(2);
+  const size = Number(sizeArg);
+  const batch = Number(batchArg);
+  if (native !== 'native') registerWasmTrainingKernels();
+  await tf.setBackend('wasm');
+  await tf.ready();
+  let model: tfl.LayersModel;
+  if (name === 'mixed') model = createMixedModel(size);
+  else {
+    const factory = await loadModelFactory();
+    if (!factory) throw new Error('profile-step: @fracture/models is not built');
+    model = factory(name, size);
+  }
+  const channels = model.inputs[0]!.shape[3] as number;
+  const xs = tf.randomUniform([batch, size, size, channels]);
+  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 2), 'int32'), 2);
+  const optimizer = tf.train.sgd(0.01);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const step = () =>
+    optimizer.minimize(() => crossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor), false, vars);
+  step(); // warm-up: operator creation, first-use costs
+  const t0 = performance.now();
+  step();
+  const plain = performance.now() - t0;
+  const profile = await tf.profile(() => {
+    step();
+  });
+  const byKernel = new Map<string, { ms: number; count: number }>();
+  let total = 0;
+  for (const k of profile.kernels) {
+    const ms = k.kernelTimeMs as number;
+    total += ms;
+    const entry = byKernel.get(k.name) ?? { ms: 0, count: 0 };
+    entry.ms += ms;
+    entry.count++;
+    byKernel.set(k.name, entry);
+  }
+  console.log(`${name} ${size}px batch ${batch}: step ${plain.toFixed(0)} ms (${((batch * 1000) / plain).toFixed(2)} img/s), kernels ${total.toFixed(0)} ms, peak ${(profile.peakBytes / 2 ** 20).toFixed(0)} MiB`);
+  for (const [kernel, { ms, count }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
+    console.log(`  ${kernel.padEnd(36)} ${ms.toFixed(1).padStart(8)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %  x${count}`);
+  }
+  tf.dispose([xs, ys]);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,94 @@
+import { backend_util } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { depthwiseFilterGradientDirect } from './depthwise-filter-gradient';
+import { convFilterGradientGemm } from './filter-gradient-gemm';
+import { inputGradientByPhases, phasesSupported } from './input-gradient-by-phases';
+import { naiveConvBackpropFilter, naiveConvBackpropInput } from './naive-conv-gradients';
+import { disposeInfos, transpose, type WasmBackendLike } from './wasm-kernel-utils';
+
+type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
+type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+type Shape4 = [number, number, number, number];
+
+interface ConvGradAttrs {
+  strides: number | [number, number];
+  dilations?: number | [number, number];
+  pad: Pad;
+  dimRoundingMode?: Rounding;
+  dataFormat?: 'NHWC' | 'NCHW';
+  filterShape?: Shape4;
+  inputShape?: Shape4;
+}
+
+function toNhwc(backend: WasmBackendLike, t: TensorInfo, channelsFirst: boolean): TensorInfo {
+  return channelsFirst ? transpose(backend, t, [0, 2, 3, 1]) : t;
+}
+
+const conv2dBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
+  const wasm = backend as WasmBackendLike;
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const a = attrs as unknown as ConvGradAttrs;
+  const format = backend_util.convertConv2DDataFormat(a.dataFormat ?? 'NHWC');
+  const info = backend_util.computeConv2DInfo(
+    x.shape as Shape4, a.filterShape!, a.strides, 1, a.pad, a.dimRoundingMode, false, format);
+  const channelsFirst = format === 'channelsFirst';
+  const xN = toNhwc(wasm, x, channelsFirst);
+  const dyN = toNhwc(wasm, dy, channelsFirst);
+  try {
+    return convFilterGradientGemm(wasm, xN, dyN, info);
+  } finally {
+    if (channelsFirst) disposeInfos(wasm, xN, dyN);
+  }
+};
+
+const conv2dBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
+  const wasm = backend as WasmBackendLike;
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const a = attrs as unknown as ConvGradAttrs;
+  const format = backend_util.convertConv2DDataFormat(a.dataFormat ?? 'NHWC');
+  const info = backend_util.computeConv2DInfo(
+    a.inputShape!, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, format);
+  const channelsFirst = format === 'channelsFirst';
+  const dyN = toNhwc(wasm, dy, channelsFirst);
+  let dx: TensorInfo;
+  try {
+    dx = phasesSupported(info)
+      ? inputGradientByPhases(wasm, dyN, filter, info, false)
+      : naiveConvBackpropInput(wasm, dyN, filter, info, false);
+  } finally {
+    if (channelsFirst) disposeInfos(wasm, dyN);
+  }
+  if (!channelsFirst) return dx;
+  const dxC = transpose(wasm, dx, [0, 3, 1, 2]);
+  disposeInfos(wasm, dx);
+  return dxC;
+};
+
+const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
+  const wasm = backend as WasmBackendLike;
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const a = attrs as unknown as ConvGradAttrs;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as Shape4, a.filterShape!, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
+  return a.filterShape![3] === 1
+    ? depthwiseFilterGradientDirect(wasm, x, dy, info)
+    : naiveConvBackpropFilter(wasm, x, dy, info, true);
+};
+
+const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
+  const wasm = backend as WasmBackendLike;
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const a = attrs as unknown as ConvGradAttrs;
+  const info = backend_util.computeConv2DInfo(
+    a.inputShape!, filter.shape as Shape4, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
+  return filter.shape[3] === 1 && phasesSupported(info)
+    ? inputGradientByPhases(wasm, dy, filter, info, true)
+    : naiveConvBackpropInput(wasm, dy, filter, info, true);
+};
+
+export const convGradientKernelConfigs: KernelConfig[] = [
+  { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter },
+  { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInput },
+  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter },
+  { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseBackpropInput },
+];

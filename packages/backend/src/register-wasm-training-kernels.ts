@@ -1,0 +1,52 @@
+import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { makeBatchMatMulConfig, makeFusedMatMulConfig } from './kernels/batch-mat-mul';
+import { convGradientKernelConfigs } from './kernels/conv-gradient-kernels';
+import { rememberPlainMatMul } from './kernels/filter-gradient-gemm';
+import { makeMeanConfig, makeSumConfig } from './kernels/leading-axes-reduction';
+import { makeMaxPoolGradConfig } from './kernels/max-pool-grad';
+import { makeIdentityConfig, makeSliceConfig, makeTileConfig } from './kernels/memory-kernels';
+import { makeTransposeConfig } from './kernels/transpose';
+import { guardWasmHeap } from './wasm-heap-guard';
+
+type KernelFactory = (original: KernelConfig | undefined) => KernelConfig;
+
+// Replacements receive the wasm build's own kernel so that inputs they do not specialise for still run correctly.
+const FACTORIES: Record<string, KernelFactory> = {
+  ...Object.fromEntries(convGradientKernelConfigs.map((config) => [config.kernelName, () => config])),
+  Tile: makeTileConfig,
+  Slice: makeSliceConfig,
+  MaxPoolGrad: makeMaxPoolGradConfig,
+  Sum: makeSumConfig,
+  Mean: makeMeanConfig,
+  Transpose: makeTransposeConfig,
+  BatchMatMul: (original) => {
+    rememberPlainMatMul(original);
+    return makeBatchMatMulConfig(original);
+  },
+  _FusedMatMul: makeFusedMatMulConfig,
+  Identity: makeIdentityConfig,
+};
+
+/** Every kernel this package registers for the `wasm` backend. */
+export const WASM_TRAINING_KERNELS: readonly string[] = Object.keys(FACTORIES);
+
+const ours = new WeakSet<KernelConfig>();
+
+/**
+ * Registers, for tfjs's `wasm` backend, the kernels it lacks or runs slowly on the training path of the four
+ * fracture models (see `WASM_TRAINING_KERNELS`). Idempotent. Can be called before or after `setBackend('wasm')`.
+ * When the wasm backend is already running, also turns heap exhaustion into a clear error (`guardWasmHeap`).
+ */
+export function registerWasmTrainingKernels(): void {
+  guardWasmHeap();
+  for (const [kernelName, factory] of Object.entries(FACTORIES)) {
+    const existing = getKernel(kernelName, 'wasm');
+    if (existing != null && ours.has(existing)) continue;
+    const config = factory(existing);
+    // tfjs refuses to register a kernel name twice, so a built-in one goes first.
+    if (existing != null) unregisterKernel(kernelName, 'wasm');
+    registerKernel(config);
+    ours.add(config);
+  }
+}

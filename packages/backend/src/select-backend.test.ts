@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import './testing/backends';
+import { selectBackend } from './select-backend';
+
+const NODE_PACKAGES = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+
+// The real loader, except that tfjs-node is reported missing even on a machine where it is installed.
+const withoutNode = (specifier: string): Promise<unknown> =>
+  NODE_PACKAGES.includes(specifier)
+    ? Promise.reject(new Error(`Cannot find module '${specifier}'`))
+    : import(specifier);
+
+afterEach(async () => {
+  if (tf.findBackend('tensorflow') != null || tf.findBackendFactory('tensorflow') != null) tf.removeBackend('tensorflow');
+  await tf.setBackend('cpu');
+});
+
+describe('selectBackend', () => {
+  test('chooses wasm with SIMD and training kernels when the TensorFlow engines are absent', async () => {
+    const chosen = await selectBackend({ env: {}, loadModule: withoutNode });
+    expect(chosen.engine).toBe('wasm');
+    expect(chosen.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(chosen.simd).toBe(true);
+    expect(chosen.trainingKernels).toBe(true);
+    expect(chosen.threads).toBeGreaterThanOrEqual(1);
+    expect(chosen.tried.map((t) => t.engine)).toEqual(['tensorflow-gpu', 'tensorflow']);
+    expect(chosen.tried[0]!.error).toMatch(/Cannot find module/);
+    expect(chosen.reason).toMatch(/tensorflow-gpu, tensorflow failed/);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  test('FRACTURE_BACKEND overrides the choice', async () => {
+    const chosen = await selectBackend({ env: { FRACTURE_BACKEND: 'cpu' }, loadModule: withoutNode, prefer: 'wasm' });
+    expect(chosen.engine).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(chosen.reason).toMatch(/forced by FRACTURE_BACKEND=cpu/);
+    expect(chosen.tried).toEqual([]);
+  });
+
+  test('an unknown FRACTURE_BACKEND fails listing the valid names', async () => {
+    await expect(selectBackend({ env: { FRACTURE_BACKEND: 'webgpu' } })).rejects.toThrow(
+      "selectBackend: unknown backend 'webgpu' in FRACTURE_BACKEND; valid names are auto, tensorflow-gpu, tensorflow, wasm, cpu",
+    );
+  });
+
+  test('a forced engine that cannot start is an error, not a silent fallback', async () => {
+    await expect(
+      selectBackend({ env: { FRACTURE_BACKEND: 'tensorflow' }, loadModule: withoutNode }),
+    ).rejects.toThrow(/FRACTURE_BACKEND=tensorflow could not start \(tensorflow: Cannot find module/);
+  });
+
+  test('prefers an installed TensorFlow engine', async () => {
+    // Stand-in for tfjs-node: loading it registers a backend named `tensorflow`, as the real package does.
+    const fakeNode = (specifier: string): Promise<unknown> => {
+      if (specifier === '@tensorflow/tfjs-node') {
+        tf.registerBackend('tensorflow', () => new MathBackendCPU());
+        return Promise.resolve({});
+      }
+      return withoutNode(specifier);
+    };
+    const chosen = await selectBackend({ env: {}, loadModule: fakeNode });
+    expect(chosen.engine).toBe('tensorflow');
+    expect(tf.getBackend()).toBe('tensorflow');
+    expect(chosen.tried.map((t) => t.engine)).toEqual(['tensorflow-gpu']);
+  });
+
+  test('prefer and allowTensorflow shape the order', async () => {
+    const preferred = await selectBackend({ env: {}, prefer: 'cpu', loadModule: withoutNode });
+    expect(preferred.engine).toBe('cpu');
+    expect(preferred.reason).toMatch(/^preferred by the caller/);
+    const noTensorflow = await selectBackend({ env: {}, allowTensorflow: false, loadModule: withoutNode });
+    expect(noTensorflow.engine).toBe('wasm');
+    expect(noTensorflow.tried).toEqual([]);
+    await expect(selectBackend({ env: {}, threads: 0 })).rejects.toThrow('selectBackend: threads must be a positive integer, got 0');
+  });
+});

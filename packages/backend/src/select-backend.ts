@@ -1,0 +1,141 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmTrainingKernels } from './register-wasm-training-kernels';
+import { guardWasmHeap } from './wasm-heap-guard';
+import type { BackendAttempt, BackendSelection, EngineName, SelectBackendOptions } from './types';
+
+/** Engines in the order `selectBackend` tries them. */
+export const ENGINE_NAMES: readonly EngineName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+const PACKAGE_OF: Record<EngineName, string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
+
+// A specifier the bundler and TypeScript cannot see through, so the optional engines stay optional.
+const dynamicImport = (specifier: string): Promise<unknown> => import(/* webpackIgnore: true */ specifier);
+
+interface WasmModule {
+  setThreadsCount?: (n: number) => void;
+  getThreadsCount?: () => number;
+}
+
+function parseEngine(value: string, source: string): EngineName | 'auto' {
+  const name = value.trim().toLowerCase();
+  if (name === 'auto' || (ENGINE_NAMES as readonly string[]).includes(name)) return name as EngineName | 'auto';
+  throw new Error(
+    `selectBackend: unknown backend '${value}' in ${source}; valid names are ${['auto', ...ENGINE_NAMES].join(', ')}`,
+  );
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}
+
+/**
+ * Picks the fastest TensorFlow.js engine that starts on this machine and makes it the active backend:
+ * `tensorflow-gpu` (tfjs-node-gpu), else `tensorflow` (tfjs-node), else `wasm` (SIMD, threads if available, with
+ * this package's training kernels), else `cpu`. `FRACTURE_BACKEND=<engine>` forces one engine and fails loudly if
+ * it cannot start.
+ */
+export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
+  const env = options.env ?? (typeof process !== 'undefined' ? process.env : {});
+  const load = options.loadModule ?? dynamicImport;
+  const allowTensorflow = options.allowTensorflow ?? true;
+  const wantKernels = options.trainingKernels ?? true;
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+    throw new Error(`selectBackend: threads must be a positive integer, got ${options.threads}`);
+  }
+
+  const forcedRaw = env.FRACTURE_BACKEND;
+  const forced = forcedRaw != null && forcedRaw.trim() !== '' ? parseEngine(forcedRaw, 'FRACTURE_BACKEND') : 'auto';
+  const prefer = options.prefer === undefined ? 'auto' : parseEngine(options.prefer, 'options.prefer');
+
+  let order: EngineName[];
+  if (forced !== 'auto') {
+    order = [forced];
+  } else {
+    const allowed = ENGINE_NAMES.filter((e) => allowTensorflow || !e.startsWith('tensorflow'));
+    order = prefer === 'auto' ? allowed : [prefer, ...allowed.filter((e) => e !== prefer)];
+  }
+
+  const tried: BackendAttempt[] = [];
+  for (const engine of order) {
+    try {
+      const selection = await start(engine, load, options.threads, wantKernels);
+      const why =
+        forced !== 'auto'
+          ? `forced by FRACTURE_BACKEND=${forcedRaw!.trim()}`
+          : tried.length === 0
+            ? prefer === engine
+              ? 'preferred by the caller'
+              : 'fastest engine available'
+            : `first engine that started (${tried.map((t) => t.engine).join(', ')} failed)`;
+      return { ...selection, reason: `${why}: ${selection.reason}`, tried };
+    } catch (error) {
+      tried.push({ engine, error: message(error) });
+    }
+  }
+  const detail = tried.map((t) => `${t.engine}: ${t.error}`).join('; ');
+  throw new Error(
+    forced !== 'auto'
+      ? `selectBackend: FRACTURE_BACKEND=${forcedRaw!.trim()} could not start (${detail})`
+      : `selectBackend: no TensorFlow.js engine could start (${detail})`,
+  );
+}
+
+async function activate(name: string): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tf.setBackend('${name}') failed`);
+  await tf.ready();
+}
+
+async function start(
+  engine: EngineName,
+  load: (specifier: string) => Promise<unknown>,
+  threads: number | undefined,
+  wantKernels: boolean,
+): Promise<Omit<BackendSelection, 'tried'>> {
+  const pkg = PACKAGE_OF[engine];
+  switch (engine) {
+    case 'tensorflow-gpu':
+    case 'tensorflow': {
+      await load(pkg); // registers the `tensorflow` backend as a side effect
+      if (tf.findBackendFactory('tensorflow') == null) throw new Error(`${pkg} loaded but registered no 'tensorflow' backend`);
+      await activate('tensorflow');
+      return {
+        name: 'tensorflow',
+        engine,
+        reason: `${pkg} (native libtensorflow)`,
+        threads: 0,
+        simd: false,
+        trainingKernels: false,
+      };
+    }
+    case 'wasm': {
+      const wasm = (await load(pkg)) as WasmModule;
+      if (threads !== undefined) wasm.setThreadsCount?.(threads);
+      if (wantKernels) registerWasmTrainingKernels();
+      await activate('wasm');
+      guardWasmHeap();
+      const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+      const actual = wasm.getThreadsCount?.() ?? 1;
+      const note =
+        threads !== undefined && actual !== threads ? `; ${threads} threads requested, the wasm build runs ${actual}` : '';
+      return {
+        name: 'wasm',
+        engine,
+        reason: `${pkg}, ${simd ? 'SIMD' : 'no SIMD'}, ${actual} thread${actual === 1 ? '' : 's'}${wantKernels ? ', training kernels registered' : ''}${note}`,
+        threads: actual,
+        simd,
+        trainingKernels: wantKernels,
+      };
+    }
+    case 'cpu': {
+      await load(pkg);
+      await activate('cpu');
+      return { name: 'cpu', engine, reason: `${pkg} (pure JavaScript, slow for training)`, threads: 1, simd: false, trainingKernels: false };
+    }
+  }
+}

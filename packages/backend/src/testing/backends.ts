@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+// tfjs-core alone registers no gradients; tfjs-layers registers them all.
+import '@tensorflow/tfjs-layers';
+
+// Silences the cpu backend's "install tfjs-node" banner (IS_TEST would also, but turns on kernel leak checks
+// that tfjs's own softmaxCrossEntropy gradient trips).
+tf.env().set('PROD', true);
+
+/** Test helper: runs `fn` with the named backend active and returns plain arrays so results outlive the backend switch. */
+export async function onBackend<T>(name: 'cpu' | 'wasm', fn: () => T): Promise<T> {
+  await tf.setBackend(name);
+  await tf.ready();
+  return fn();
+}
+
+/** Deterministic values in [-1, 1) (a small LCG), so failures reproduce. */
+export function randomValues(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/**
+ * max |a - b| / max(max |b|, floor): the relative error the parity tests bound. The floor keeps a tensor whose
+ * reference is (mathematically) zero, such as the gradient of a bias that a later batch norm cancels, from turning
+ * float rounding noise into a huge relative error.
+ */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 0): number {
+  if (a.length !== b.length) return Infinity;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  const denominator = Math.max(scale, floor);
+  return denominator === 0 ? diff : diff / denominator;
+}
