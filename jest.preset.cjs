@@ -15,4 +15,6 @@ module.exports = {
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Generous: CI runs every package's suite on 2 shared cores; speed is measured in benchmarks, not here.
+  testTimeout: 120_000,
 };

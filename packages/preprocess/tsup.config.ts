@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   splitting: false,
+  // An optional native dependency: loaded at run time when installed, never bundled.
+  external: ['sharp'],
 });

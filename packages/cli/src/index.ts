@@ -1,7 +1,33 @@
 /**
- * @fracture/cli: The `fracture` command: demo, data inspection, training, evaluation, prediction, explanation, ensembles, the paper reproduction and a local web service.
+ * @fracture/cli: the `fracture` command and the workflows behind it, which library users can call
+ * directly: the quick-start demo, training a model as the study did, evaluation with bootstrap
+ * intervals and plots, prediction and Grad-CAM explanation of image files, probability ensembles,
+ * the end-to-end reproduction of the study with its report, and a local HTTP service with a web page.
  *
  * @packageDocumentation
  */
 
-export const PACKAGE_NAME = '@fracture/cli';
+export { createProgram, collectImageFiles } from './program';
+export { runDemo, writeGallery, galleryItems, DEMO_METRIC_COLUMNS } from './demo';
+export type { DemoOptions, DemoResult } from './demo';
+export { runTraining, prepareSplit, toSplitProtocol } from './train-run';
+export type { CliProtocol, TrainRunOptions, TrainRunResult } from './train-run';
+export { runEvaluation, predictItems, writeEvaluation } from './evaluate-run';
+export type { EvaluateRunOptions, EvaluateRunResult, Predictions } from './evaluate-run';
+export { runEnsemble } from './ensemble-run';
+export type { EnsembleRunOptions, EnsembleRunResult } from './ensemble-run';
+export { reproduce, PAPER_RESULTS } from './reproduce';
+export type { ModelRunResult, ReproduceOptions, ReproduceResult } from './reproduce';
+export { createPredictor, predictorFor } from './predictor';
+export type { ExplainMethod, Explanation, Prediction, Predictor } from './predictor';
+export { startServer } from './server';
+export type { RunningServer, ServeOptions } from './server';
+export { renderWebPage } from './web-page';
+export { loadTrainedModel, readTrainedModelInfo, saveTrainedModel, defaultPreparation } from './trained-model';
+export type { TrainedModelInfo } from './trained-model';
+export { studyAugmentation } from './study-augmentation';
+export { renderHtml, renderMarkdown } from './report-document';
+export type { ReportBlock } from './report-document';
+export { createOutput } from './output';
+export { useEngine } from './engine';
+export type { CommandOutput, OutputStreams } from './output';

@@ -142,7 +142,7 @@ test('a CNN trained on synthetic fractures puts its Grad-CAM peak inside the fra
   expect(hits / fractured).toBeGreaterThanOrEqual(0.8);
   model.dispose();
   if (process.env['FRACTURE_WRITE_SAMPLES'] === '1') writeSamplePanel(test, results);
-}, 60_000);
+}, 240_000);
 
 /** Regenerates docs/sample-panel.png (FRACTURE_WRITE_SAMPLES=1): the first fractured test image, shown at 10x. */
 function writeSamplePanel(samples: Sample[], results: CamResult[]): void {

@@ -57,7 +57,7 @@ describeParity('Grad-CAM parity with PyTorch (torchvision weights, autograd hook
     await tf.setBackend('cpu');
     dir = referenceDir();
     meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Record<string, CaseMeta>;
-  }, 120_000);
+  }, 300_000);
 
   test.each(CASES)(
     '%s: Grad-CAM (raw and upsampled) and Grad-CAM++ equal PyTorch within 1e-4 at the registry layer',

@@ -189,4 +189,4 @@ if (!hasSklearn) console.log(`sklearn-reference: ${python} with scikit-learn not
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}, 60_000);
+}, 240_000);

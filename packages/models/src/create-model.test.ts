@@ -222,5 +222,5 @@ describe('serialisation', () => {
       model.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -53,5 +53,5 @@ describe('saveModel / loadModel with the study architectures', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     tf.dispose([x, expected]);
     model.dispose();
-  }, 60_000);
+  }, 240_000);
 });

@@ -32,7 +32,7 @@ describeWithTorch('readTorchCheckpoint on a torchvision checkpoint written by Py
     if (result.status !== 0) throw new Error(`torchvision-checkpoint.py failed: ${result.stderr}`);
     summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     bytes = readFileSync(join(dir, 'mobilenet_v2.pth'));
-  }, 60_000);
+  }, 240_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

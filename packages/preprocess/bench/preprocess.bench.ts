@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { compose, createBatchLoader, createRng, decodeImage, resize, scanImageFolder, toTensor, transforms } from '../src/index';
+import { compose, createBatchLoader, createRng, decodeImageAsync, jpegDecoder, scanImageFolder, transforms } from '../src/index';
+import { resizePixels } from '../src/resize';
+import { decodedToPixels } from '../src/to-tensor';
 import type { DatasetItem } from '../src/index';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -45,31 +47,46 @@ interface Timing {
   stages: { decode: number; resize: number; augment: number };
 }
 
-async function timeJs(paths: string[]): Promise<Timing> {
+/**
+ * The loader's per-image path: decode, resize the pixel buffer (gray as one channel, then replicated), then
+ * the augmentation's pixel kernels. `tensorAugment` adds the same augmentation through the public tensor API.
+ */
+async function timeJs(paths: string[]): Promise<Timing & { tensorAugment: number }> {
   const rng = createRng(0);
+  const tensorRng = createRng(0);
   const stages = { decode: 0, resize: 0, augment: 0 };
-  const start = performance.now();
+  let tensorAugment = 0;
+  const pixelAugment = augment.pixels;
+  if (!pixelAugment) throw new Error('bench: the augmentation has no pixel path');
+  let seconds = 0;
   for (const file of paths) {
     const t0 = performance.now();
-    const image = decodeImage(new Uint8Array(readFileSync(file)), { path: file });
+    // As createBatchLoader does: native JPEG decoding when sharp is installed, shrink-on-load for large files.
+    const image = await decodeImageAsync(new Uint8Array(readFileSync(file)), { path: file, reduceTo: 224 });
     const t1 = performance.now();
-    // As createBatchLoader does: gray images are resized as one channel, then replicated to RGB.
     const gray = image.channels < 3;
-    const small = tf.tidy(() => {
-      const resized = resize(toTensor(image, { channels: gray ? 1 : 3 }), 224);
-      return gray ? tf.tile(resized, [1, 1, 3]) : resized;
-    }) as tf.Tensor3D;
-    await small.data();
+    const resized = resizePixels(decodedToPixels(image, gray ? 1 : 3), 224);
+    let small = resized;
+    if (gray) {
+      const rgb = new Float32Array(resized.data.length * 3);
+      for (let i = 0; i < resized.data.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = resized.data[i];
+      small = { ...resized, data: rgb, channels: 3 };
+    }
     const t2 = performance.now();
-    const out = augment(small, rng);
-    await out.data();
-    tf.dispose([small, out]);
+    pixelAugment(small, rng);
     const t3 = performance.now();
     stages.decode += (t1 - t0) / 1000;
     stages.resize += (t2 - t1) / 1000;
     stages.augment += (t3 - t2) / 1000;
+    seconds += (t3 - t0) / 1000;
+    const x = tf.tensor3d(small.data, [small.height, small.width, 3]);
+    const t4 = performance.now();
+    const out = augment(x, tensorRng);
+    await out.data();
+    tensorAugment += (performance.now() - t4) / 1000;
+    tf.dispose([x, out]);
   }
-  return { seconds: (performance.now() - start) / 1000, stages };
+  return { seconds, stages, tensorAugment };
 }
 
 /** One epoch through the loader with a fresh on-disk cache (cold), then a second epoch reading it (warm). */
@@ -111,6 +128,12 @@ async function main(): Promise<void> {
   if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   await tf.setBackend(backend);
   await tf.ready();
+  const decoder = await jpegDecoder();
+  if (decoder === 'sharp') {
+    // One libvips worker thread, so that the comparison with single-threaded PIL stays like for like.
+    const sharp = (await import('sharp')).default;
+    sharp.concurrency(1);
+  }
 
   const scan = await scanImageFolder(root, { verify: 'none' });
   const isOriginal = (item: DatasetItem) => /^\d+\.jpe?g$/i.test(path.basename(item.path));
@@ -121,7 +144,7 @@ async function main(): Promise<void> {
   // Warm up kernels and the JIT on a few files outside the timed runs.
   await timeJs(groups['224-px copies'].slice(0, 5));
 
-  const rows: { name: string; images: number; js: Timing; loader?: { cold: number; warm: number } }[] = [];
+  const rows: { name: string; images: number; js: Timing & { tensorAugment: number }; loader?: { cold: number; warm: number } }[] = [];
   rows.push({ name: '224-px copies', images: small.length, js: await timeJs(groups['224-px copies']), loader: await timeLoader(small) });
   rows.push({ name: 'large originals', images: large.length, js: await timeJs(groups['large originals']) });
   const python = timePython(groups);
@@ -129,7 +152,7 @@ async function main(): Promise<void> {
   const rate = (n: number, s: number) => (n / s).toFixed(1);
   const ms = (s: number, n: number) => ((1000 * s) / n).toFixed(1);
   console.log(`\npreprocess bench: decode + resize to 224 + augmentation (RandomResizedCrop 0.8-1, flip, rotation ±10°, ColorJitter 0.3)`);
-  console.log(`dataset ${root}, tfjs backend ${tf.getBackend()}, node ${process.version}, single thread, load average ${os.loadavg()[0].toFixed(1)}\n`);
+  console.log(`dataset ${root}, JPEG decoder ${decoder}, tfjs backend ${tf.getBackend()}, node ${process.version}, single thread, load average ${os.loadavg()[0].toFixed(1)} (${os.cpus().length} cores)\n`);
   console.log('| files | images | @fracture/preprocess (img/s) | createBatchLoader, cold / warm cache (img/s) | PIL + torchvision (img/s) | ratio JS / PIL |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const row of rows) {
@@ -141,14 +164,14 @@ async function main(): Promise<void> {
       } | ${pyRate ? (row.images / row.js.seconds / pyRate).toFixed(2) : '-'} |`,
     );
   }
-  console.log('\nms per image by stage (JS / PIL):\n');
-  console.log('| files | decode | resize to 224 | augment |');
-  console.log('|---|---:|---:|---:|');
+  console.log('\nms per image by stage (JS / PIL); the last column is the same augmentation through the tensor API (cpu backend):\n');
+  console.log('| files | decode | resize to 224 | augment | augment, tensor API |');
+  console.log('|---|---:|---:|---:|---:|');
   for (const row of rows) {
     const py = typeof python === 'string' ? undefined : python[row.name];
     const cell = (stage: keyof Timing['stages']) =>
       `${ms(row.js.stages[stage], row.images)} / ${py ? ms(py.stages[stage], py.images) : '-'}`;
-    console.log(`| ${row.name} | ${cell('decode')} | ${cell('resize')} | ${cell('augment')} |`);
+    console.log(`| ${row.name} | ${cell('decode')} | ${cell('resize')} | ${cell('augment')} | ${ms(row.js.tensorAugment, row.images)} |`);
   }
   const plain = await timeLoader(small, false);
   console.log(

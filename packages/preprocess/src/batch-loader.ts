@@ -3,11 +3,13 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, BatchLoader, BatchLoaderOptions, DatasetItem, SkippedFile } from './dataset-types';
-import { decodeImage } from './decode-image';
+import { decodeImageAsync, jpegDecoder } from './decode-image-async';
+import type { DecodedImage, PixelImage } from './image-types';
 import { normalize } from './normalize';
-import { resize } from './resize';
+import { roundHalfEven } from './image-tensor';
+import { resizePixels } from './resize';
 import { createRng } from './rng';
-import { toTensor } from './to-tensor';
+import { decodedToPixels } from './to-tensor';
 
 const CACHE_MAGIC = 0x43525846; // 'FXRC' little-endian
 const CACHE_VERSION = 1;
@@ -24,7 +26,8 @@ type LoadResult = { ok: true; pixels: ResizedPixels } | { ok: false; reason: str
  * Streams a dataset as batches: read → decode → resize to the model's input (antialiased) → 8-bit → augment →
  * normalise → stack, with one-hot labels. Files are read ahead on a bounded queue, so memory stays bounded
  * whatever the dataset size: at most `(prefetchBatches + 1) × batchSize` resized 8-bit images, `concurrency`
- * file buffers, and one full-size decoded image (with its float copy during the resize) at any time.
+ * file buffers, and one full-size decoded image (with its float copy during the resize) at any time — or, with
+ * sharp decoding JPEGs off the main thread, up to `concurrency` decoded JPEGs (shrunk on load when large).
  * Images that cannot be read or decoded are recorded in `failures` and left out of their batch.
  */
 export function createBatchLoader(items: readonly DatasetItem[], options: BatchLoaderOptions): BatchLoader {
@@ -40,7 +43,9 @@ export function createBatchLoader(items: readonly DatasetItem[], options: BatchL
       let cacheFile: string | undefined;
       if (settings.cacheDir) {
         const info = await stat(item.path);
-        const key = JSON.stringify([path.resolve(item.path), info.mtimeMs, info.size, height, width, channels, settings.antialias]);
+        // The decoder is part of the key: libjpeg-turbo and jpeg-js differ by a level or two.
+        const decoder = await jpegDecoder();
+        const key = JSON.stringify([path.resolve(item.path), info.mtimeMs, info.size, height, width, channels, settings.antialias, decoder]);
         cacheFile = path.join(settings.cacheDir, `${createHash('sha1').update(key).digest('hex')}.bin`);
         const cached = await readCacheFile(cacheFile, height, width, channels);
         if (cached) {
@@ -50,7 +55,7 @@ export function createBatchLoader(items: readonly DatasetItem[], options: BatchL
         cacheStats.misses++;
       }
       const bytes = await readFile(item.path);
-      const data = decodeAndResize(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), item.path, settings);
+      const data = await decodeAndResizeAsync(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), item.path, settings);
       // A cache that cannot be written (read-only or full disk) only costs speed, never the image.
       if (cacheFile) await writeCacheFile(cacheFile, data, height, width, channels).catch(() => undefined);
       return { ok: true, pixels: { data } };
@@ -116,6 +121,12 @@ export function createBatchLoader(items: readonly DatasetItem[], options: BatchL
     },
   };
 
+  function assertTransformShape(shape: readonly number[]): void {
+    if (shape.length !== 3 || shape[0] !== height || shape[1] !== width || shape[2] !== channels) {
+      throw new Error(`createBatchLoader: transform must return a [${height}, ${width}, ${channels}] tensor, got [${shape.join(', ')}]`);
+    }
+  }
+
   function assembleBatch(
     loaded: { item: DatasetItem; index: number; pixels: ResizedPixels }[],
     epoch: number,
@@ -123,6 +134,26 @@ export function createBatchLoader(items: readonly DatasetItem[], options: BatchL
   ): Batch {
     const ys = new Float32Array(loaded.length * numClasses);
     loaded.forEach(({ item }, i) => (ys[i * numClasses + item.label] = 1));
+    const pixelTransform = s.transform?.pixels;
+    if (!s.transform || pixelTransform) {
+      // Fast path: augment plain typed arrays and upload the batch as one tensor, instead of a few
+      // tensor ops per image on the backend.
+      const size = height * width * channels;
+      const batch = new Float32Array(loaded.length * size);
+      loaded.forEach(({ index, pixels }, i) => {
+        const scaled = new Float32Array(size);
+        for (let k = 0; k < size; k++) scaled[k] = pixels.data[k] / 255;
+        let image: PixelImage = { data: scaled, width, height, channels };
+        if (pixelTransform) image = pixelTransform(image, createRng(mixSeeds(s.seed, epoch, index + 1)));
+        assertTransformShape([image.height, image.width, image.channels]);
+        batch.set(image.data, i * size);
+      });
+      const xs = tf.tidy(() => {
+        const stacked = tf.tensor4d(batch, [loaded.length, height, width, channels]);
+        return s.mean !== undefined || s.std !== undefined ? normalize(stacked, s.mean ?? 0, s.std ?? 1) : stacked;
+      });
+      return { xs, ys: tf.tensor2d(ys, [loaded.length, numClasses]), items: loaded.map(({ item }) => item) };
+    }
     // One tidy per image: intermediates of an augmentation are freed before the next image starts, instead of
     // piling up for the whole batch.
     const images: tf.Tensor3D[] = [];
@@ -134,13 +165,8 @@ export function createBatchLoader(items: readonly DatasetItem[], options: BatchL
             const scaled = new Float32Array(pixels.data.length);
             for (let i = 0; i < scaled.length; i++) scaled[i] = pixels.data[i] / 255;
             const x = tf.tensor3d(scaled, [height, width, channels]);
-            if (!s.transform) return x;
-            const y = s.transform(x, createRng(mixSeeds(s.seed, epoch, index + 1)));
-            if (y.rank !== 3 || y.shape[0] !== height || y.shape[1] !== width || y.shape[2] !== channels) {
-              throw new Error(
-                `createBatchLoader: transform must return a [${height}, ${width}, ${channels}] tensor, got [${y.shape.join(', ')}]`,
-              );
-            }
+            const y = (s.transform as NonNullable<Settings['transform']>)(x, createRng(mixSeeds(s.seed, epoch, index + 1)));
+            assertTransformShape(y.shape);
             return y as tf.Tensor3D;
           }),
         );
@@ -221,28 +247,34 @@ function validateOptions(items: readonly DatasetItem[], options: BatchLoaderOpti
   };
 }
 
+type ResizeSettings = { height: number; width: number; channels: 1 | 3; antialias: boolean };
+
 /**
- * Decodes, converts to the model's channels, resizes and rounds to 8 bits. Rounding here makes cached and
- * uncached images identical; the full-size pixels are garbage as soon as this returns.
+ * Decodes (natively via sharp when available, shrinking large JPEGs on load), converts to the model's
+ * channels, resizes and rounds to 8 bits. Rounding here makes cached and uncached images identical; the
+ * full-size pixels are garbage as soon as this returns.
  */
-export function decodeAndResize(
-  bytes: Uint8Array,
-  file: string,
-  settings: { height: number; width: number; channels: 1 | 3; antialias: boolean },
-): Uint8Array {
-  const image = decodeImage(bytes, { path: file });
+export async function decodeAndResizeAsync(bytes: Uint8Array, file: string, settings: ResizeSettings): Promise<Uint8Array> {
+  const reduceTo = settings.antialias ? ([settings.height, settings.width] as [number, number]) : undefined;
+  return resizeToLevels(await decodeImageAsync(bytes, { path: file, reduceTo }), settings);
+}
+
+function resizeToLevels(image: DecodedImage, settings: ResizeSettings): Uint8Array {
   // A gray radiograph is resized as one channel and replicated afterwards: the same values (resizing is
   // per channel) for a third of the work and memory on a 4,000-px original.
   const gray = image.channels < 3;
-  const resized = tf.tidy(() => {
-    const full = toTensor(image, { channels: gray ? 1 : settings.channels });
-    const small = resize(full, [settings.height, settings.width], { antialias: settings.antialias });
-    const shaped = gray && settings.channels === 3 ? tf.tile(small, [1, 1, 3]) : small;
-    return tf.clipByValue(tf.round(tf.mul(shaped, 255)), 0, 255);
-  });
-  const values = resized.dataSync();
-  resized.dispose();
-  return Uint8Array.from(values);
+  const full = decodedToPixels(image, gray ? 1 : settings.channels);
+  const small = resizePixels(full, [settings.height, settings.width], { antialias: settings.antialias });
+  const out = new Uint8Array(settings.height * settings.width * settings.channels);
+  const repeat = settings.channels / small.channels;
+  const values = small.data;
+  for (let i = 0; i < values.length; i++) {
+    // float32 product and round-half-even, exactly as tf.round(tf.mul(x, 255)) did before.
+    const level = roundHalfEven(Math.fround(values[i] * 255));
+    const clamped = level < 0 ? 0 : level > 255 ? 255 : level;
+    for (let r = 0; r < repeat; r++) out[i * repeat + r] = clamped;
+  }
+  return out;
 }
 
 /** A 32-bit seed from (seed, epoch, stream): nearby inputs give unrelated generators. */

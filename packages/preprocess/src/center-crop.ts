@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { asBatch, assertImageTensor, likeInput, parseSize, roundHalfEven } from './image-tensor';
-import type { ImageSize, ImageTensor } from './image-types';
+import { assertImageTensor, parseSize, roundHalfEven } from './image-tensor';
+import type { ImageSize, ImageTensor, PixelImage } from './image-types';
+import { mapImages } from './pixel-image';
 import { resize, type ResizeOptions } from './resize';
 
 /** A crop rectangle in pixels; `top`/`left` may be negative or the box larger than the image (zero-padded). */
@@ -26,25 +27,25 @@ function assertBox(box: CropBox, fn: string): void {
 export function crop<T extends ImageTensor>(x: T, box: CropBox): T {
   assertImageTensor(x, 'crop');
   assertBox(box, 'crop');
-  return tf.tidy(() => {
-    const batch = asBatch(x);
-    const [n, h, w, c] = batch.shape;
-    const { top, left, height, width } = box;
-    const src = batch.dataSync();
-    const out = new Float32Array(n * height * width * c);
-    // Columns of the box that overlap the image; the rest stays zero.
-    const fromX = Math.max(0, left);
-    const toX = Math.min(w, left + width);
-    for (let image = 0; image < n; image++) {
-      for (let y = Math.max(0, top); y < Math.min(h, top + height); y++) {
-        if (toX <= fromX) break;
-        const from = ((image * h + y) * w + fromX) * c;
-        const to = ((image * height + (y - top)) * width + (fromX - left)) * c;
-        out.set(src.subarray(from, from + (toX - fromX) * c), to);
-      }
+  return mapImages(x, (image) => cropPixels(image, box));
+}
+
+/** Pixel kernel of `crop` for one image. */
+export function cropPixels(image: PixelImage, box: CropBox): PixelImage {
+  const { width: w, height: h, channels: c, data: src } = image;
+  const { top, left, height, width } = box;
+  const out = new Float32Array(height * width * c);
+  // Columns of the box that overlap the image; the rest stays zero.
+  const fromX = Math.max(0, left);
+  const toX = Math.min(w, left + width);
+  if (toX > fromX) {
+    for (let y = Math.max(0, top); y < Math.min(h, top + height); y++) {
+      const from = (y * w + fromX) * c;
+      const to = ((y - top) * width + (fromX - left)) * c;
+      out.set(src.subarray(from, from + (toX - fromX) * c), to);
     }
-    return likeInput(x, tf.tensor4d(out, [n, height, width, c]));
-  });
+  }
+  return { data: out, width, height, channels: c };
 }
 
 /**

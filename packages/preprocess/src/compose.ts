@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertImageTensor } from './image-tensor';
-import type { ImageTensor, SeedOrRng, Transform } from './image-types';
+import type { ImageTensor, PixelTransform, SeedOrRng, Transform } from './image-types';
+import type { Rng } from './types';
 import { toRng } from './rng';
 
 /**
@@ -12,12 +13,17 @@ export function compose(transforms: readonly Transform[]): Transform {
     throw new Error('compose: expected an array of transform functions (x, rng) => tensor');
   }
   const steps = [...transforms];
-  return (x, rng) => {
+  const pipeline = (x: ImageTensor, rng: Rng): ImageTensor => {
     assertImageTensor(x, 'compose');
     // tidy keeps x (created outside it); a pipeline that hands x back returns a copy the caller owns.
     const out = tf.tidy(() => steps.reduce<ImageTensor>((acc, step) => step(acc, rng), x));
     return out === x ? tf.clone(x) : out;
   };
+  const kernels = steps.map((step) => step.pixels);
+  if (!kernels.every((kernel): kernel is PixelTransform => kernel !== undefined)) return pipeline;
+  // Every step can run on plain pixels, so the whole chain can too (no tensor per step).
+  const pixels: PixelTransform = (image, rng) => kernels.reduce((acc, kernel) => kernel(acc, rng), image);
+  return Object.assign(pipeline, { pixels });
 }
 
 /** Runs a transform with a seed or generator, e.g. `applyTransform(pipeline, image, 42)`. */

@@ -1,4 +1,5 @@
 import type { Tensor2D, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { PixelTransform } from './image-types';
 import type { DecodedImage, Rng } from './types';
 
 /** One image of a labelled dataset. */
@@ -96,7 +97,10 @@ export interface WriteSplitManifestOptions {
  * An augmentation applied to one resized image `[H, W, C]` in [0, 1]; any `Transform` (e.g. from `compose`) fits.
  * It must return a rank-3 tensor of the same size and must not dispose its input.
  */
-export type ItemTransform = (x: Tensor3D, rng: Rng) => Tensor3D | Tensor4D;
+export type ItemTransform = ((x: Tensor3D, rng: Rng) => Tensor3D | Tensor4D) & {
+  /** When present (built-in `transforms` and `compose` of them), the loader runs this on plain pixels instead. */
+  readonly pixels?: PixelTransform;
+};
 
 export interface BatchLoaderOptions {
   /** Model input size: `224` or `[height, width]`. */

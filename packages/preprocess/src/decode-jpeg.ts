@@ -6,7 +6,7 @@ export function isJpeg(bytes: Uint8Array): boolean {
 }
 
 /** Number of components in the frame header; jpeg-js always expands gray to RGB, so we look ourselves. */
-function frameComponents(bytes: Uint8Array): number {
+export function jpegComponents(bytes: Uint8Array): number {
   let offset = 2;
   while (offset + 4 <= bytes.length) {
     if (bytes[offset] !== 0xff) {
@@ -41,7 +41,7 @@ function hasEndOfImage(bytes: Uint8Array): boolean {
 
 /** Decodes baseline and progressive 8-bit JPEGs: 1 component gives gray, 3 (YCbCr) or 4 (Adobe CMYK) give RGB. */
 export function decodeJpeg(bytes: Uint8Array): DecodedImage {
-  const components = frameComponents(bytes);
+  const components = jpegComponents(bytes);
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = jpeg.decode(bytes, {

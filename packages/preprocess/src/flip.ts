@@ -1,36 +1,33 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { asBatch, assertImageTensor, likeInput, requireSeed } from './image-tensor';
-import type { ImageTensor, SeedOrRng } from './image-types';
+import { assertImageTensor, requireSeed } from './image-tensor';
+import type { ImageTensor, PixelImage, SeedOrRng } from './image-types';
+import { mapImages } from './pixel-image';
 import { toRng } from './rng';
+import type { Rng } from './types';
 
 /**
- * Mirrors each image of a batch as requested, copying whole pixels in plain JS: tfjs's CPU backend
- * reverses element by element through generic index arithmetic, ~20x slower on a 256² RGB image.
+ * Pixel kernel of the flips for one image, copying whole pixels: tfjs's CPU backend reverses element by
+ * element through generic index arithmetic, ~20x slower on a 256² RGB image.
  */
-function flipBatch<T extends ImageTensor>(x: T, flips: { horizontal: boolean; vertical: boolean }[]): T {
-  return tf.tidy(() => {
-    const batch = asBatch(x);
-    const [n, h, w, c] = batch.shape;
-    const src = batch.dataSync();
-    const out = new Float32Array(src.length);
-    for (let image = 0; image < n; image++) {
-      const { horizontal, vertical } = flips[image];
-      const base = image * h * w * c;
-      for (let y = 0; y < h; y++) {
-        const fromRow = base + (vertical ? h - 1 - y : y) * w * c;
-        const toRow = base + y * w * c;
-        if (!horizontal) {
-          out.set(src.subarray(fromRow, fromRow + w * c), toRow);
-          continue;
-        }
-        for (let xPos = 0; xPos < w; xPos++) {
-          const from = fromRow + (w - 1 - xPos) * c;
-          for (let ch = 0; ch < c; ch++) out[toRow + xPos * c + ch] = src[from + ch];
-        }
-      }
+export function flipPixels(image: PixelImage, horizontal: boolean, vertical: boolean): PixelImage {
+  const { width: w, height: h, channels: c, data: src } = image;
+  const out = new Float32Array(src.length);
+  for (let y = 0; y < h; y++) {
+    const fromRow = (vertical ? h - 1 - y : y) * w * c;
+    const toRow = y * w * c;
+    if (!horizontal) {
+      out.set(src.subarray(fromRow, fromRow + w * c), toRow);
+      continue;
     }
-    return likeInput(x, tf.tensor4d(out, [n, h, w, c]));
-  });
+    for (let xPos = 0; xPos < w; xPos++) {
+      const from = fromRow + (w - 1 - xPos) * c;
+      for (let ch = 0; ch < c; ch++) out[toRow + xPos * c + ch] = src[from + ch];
+    }
+  }
+  return { ...image, data: out };
+}
+
+function flipBatch<T extends ImageTensor>(x: T, flips: { horizontal: boolean; vertical: boolean }[]): T {
+  return mapImages(x, (image, i) => flipPixels(image, flips[i].horizontal, flips[i].vertical));
 }
 
 function imageCount(x: ImageTensor): number {
@@ -70,10 +67,11 @@ export function randomFlip<T extends ImageTensor>(x: T, options: RandomFlipOptio
   assertProbability(horizontal, 'horizontal');
   assertProbability(vertical, 'vertical');
   const rng = toRng(options.seed);
-  // Both draws always happen so that one probability does not shift the other's sequence.
-  const flips = Array.from({ length: imageCount(x) }, () => ({
-    horizontal: rng.next() < horizontal,
-    vertical: rng.next() < vertical,
-  }));
+  const flips = Array.from({ length: imageCount(x) }, () => drawFlip(horizontal, vertical, rng));
   return flipBatch(x, flips);
+}
+
+/** One image's flip decision. Both draws always happen so that one probability does not shift the other's sequence. */
+export function drawFlip(horizontal: number, vertical: number, rng: Rng): { horizontal: boolean; vertical: boolean } {
+  return { horizontal: rng.next() < horizontal, vertical: rng.next() < vertical };
 }

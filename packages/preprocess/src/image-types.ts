@@ -17,6 +17,15 @@ export interface DecodeImageOptions {
   path?: string;
 }
 
+export interface DecodeImageAsyncOptions extends DecodeImageOptions {
+  /**
+   * The size the image will be resized to next (`[height, width]` or a square side). A large JPEG may
+   * then be decoded at 1/2, 1/4 or 1/8 scale, never below twice this size: see the README for how far
+   * the result is from a full decode + resize.
+   */
+  reduceTo?: ImageSize;
+}
+
 export interface ToTensorOptions {
   /**
    * Output channels. 1 converts colour to luma (ITU-R 601-2, as PIL's `convert('L')`), 3 replicates gray.
@@ -38,7 +47,28 @@ export type ImageTensor = tf.Tensor3D | tf.Tensor4D;
  * reproducible. It must not dispose its input and may return it unchanged; `compose` and
  * `applyTransform` always hand the caller a tensor of its own.
  */
-export type Transform = (x: ImageTensor, rng: Rng) => ImageTensor;
+export type Transform = ((x: ImageTensor, rng: Rng) => ImageTensor) & {
+  /**
+   * The same step on one image's pixels, drawing the same random numbers in the same order. Set by the
+   * built-in `transforms` and by `compose` when every step has one; `createBatchLoader` then augments
+   * plain typed arrays instead of running tensor ops per image.
+   */
+  readonly pixels?: PixelTransform;
+};
+
+/**
+ * One image as a plain buffer: float32 samples in [0, 1], row-major with interleaved channels
+ * (`data[(y * width + x) * channels + c]`), the layout of an `[H, W, C]` tensor.
+ */
+export interface PixelImage {
+  data: Float32Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** A `Transform` on one image's pixels. It must not modify its input; it may return it unchanged. */
+export type PixelTransform = (image: PixelImage, rng: Rng) => PixelImage;
 
 /** A seed or a generator: every random operation accepts either. */
 export type SeedOrRng = number | Rng;

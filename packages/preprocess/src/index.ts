@@ -5,6 +5,9 @@
  * blur, histogram equalisation, CLAHE, normalisation), seeded augmentation
  * pipelines, dataset scanning, leak-free splits grouped by source radiograph,
  * a memory-bounded streaming batch loader and a synthetic radiograph generator.
+ * Each image op is one kernel on a plain pixel buffer (`PixelImage`) that both the
+ * tensor function and the loader's augmentation path run; JPEGs decode natively
+ * through the optional `sharp` dependency when it is installed.
  *
  * @packageDocumentation
  */
@@ -14,15 +17,19 @@ export { createRng, restoreRng, toRng } from './rng';
 export { CLASS_NAMES, POSITIVE_CLASS } from './class-names';
 export type {
   DecodedImage,
+  DecodeImageAsyncOptions,
   DecodeImageOptions,
   FromTensorOptions,
   ImageSize,
   ImageTensor,
+  PixelImage,
+  PixelTransform,
   SeedOrRng,
   ToTensorOptions,
   Transform,
 } from './image-types';
 export { decodeImage, detectImageFormat, ImageDecodeError } from './decode-image';
+export { decodeImageAsync, jpegDecoder } from './decode-image-async';
 export { fromTensor, toTensor } from './to-tensor';
 export { resize } from './resize';
 export type { ResizeOptions } from './resize';

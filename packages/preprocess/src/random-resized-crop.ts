@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { crop, type CropBox } from './center-crop';
-import { asBatch, assertImageTensor, likeInput, parseSize, requireSeed, roundHalfEven } from './image-tensor';
-import type { ImageSize, ImageTensor, SeedOrRng } from './image-types';
-import { resize } from './resize';
+import { cropPixels, type CropBox } from './center-crop';
+import { assertImageTensor, parseSize, requireSeed, roundHalfEven } from './image-tensor';
+import type { ImageSize, ImageTensor, PixelImage, SeedOrRng } from './image-types';
+import { mapImages } from './pixel-image';
+import { resizePixels } from './resize';
 import { toRng } from './rng';
 import type { Rng } from './types';
 
@@ -68,20 +68,26 @@ export function randomResizedCrop<T extends ImageTensor>(x: T, options: RandomRe
   assertImageTensor(x, 'randomResizedCrop');
   requireSeed(options, 'randomResizedCrop');
   const size = parseSize(options?.size, 'randomResizedCrop');
+  const { scale, ratio } = resizedCropRanges(options, 'randomResizedCrop');
+  const rng = toRng(options.seed);
+  return mapImages(x, (image) =>
+    resizedCropPixels(image, sampleResizedCropBox(image.height, image.width, scale, ratio, rng), size, options.antialias),
+  );
+}
+
+/** `crop` then `resize` on one image's pixels (the kernel of `resizedCrop` and `randomResizedCrop`). */
+export function resizedCropPixels(image: PixelImage, box: CropBox, size: ImageSize, antialias = true): PixelImage {
+  return resizePixels(cropPixels(image, box), size, { antialias });
+}
+
+/** Validated `scale` and `ratio` ranges with torchvision's defaults. */
+export function resizedCropRanges(
+  options: { scale?: readonly [number, number]; ratio?: readonly [number, number] },
+  fn: string,
+): { scale: readonly [number, number]; ratio: readonly [number, number] } {
   const scale = options.scale ?? [0.08, 1];
   const ratio = options.ratio ?? [3 / 4, 4 / 3];
-  assertRange(scale, 'randomResizedCrop', 'scale', false);
-  assertRange(ratio, 'randomResizedCrop', 'ratio', true);
-  const rng = toRng(options.seed);
-  return tf.tidy(() => {
-    const batch = asBatch(x);
-    const [n, h, w] = batch.shape;
-    const images: tf.Tensor3D[] = [];
-    for (let i = 0; i < n; i++) {
-      const box = sampleResizedCropBox(h, w, scale, ratio, rng);
-      const image = tf.squeeze(tf.slice(batch, [i, 0, 0, 0], [1, -1, -1, -1]), [0]) as tf.Tensor3D;
-      images.push(resize(crop(image, box), size, { antialias: options.antialias }));
-    }
-    return likeInput(x, tf.stack(images) as tf.Tensor4D);
-  });
+  assertRange(scale, fn, 'scale', false);
+  assertRange(ratio, fn, 'ratio', true);
+  return { scale, ratio };
 }

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { asBatch, assertImageTensor, likeInput, parseSize } from './image-tensor';
-import type { ImageSize, ImageTensor } from './image-types';
+import { assertImageTensor, parseSize } from './image-tensor';
+import type { ImageSize, ImageTensor, PixelImage } from './image-types';
+import { mapImages } from './pixel-image';
 
 export interface ResizeOptions {
   /**
@@ -22,9 +22,10 @@ interface AxisFilter {
  * PIL's resampling coefficients (Resample.c, precompute_coeffs) for the triangle filter: each output
  * sample averages the inputs within `support` of its centre, weights normalised to sum to one.
  */
-function triangleFilter(inSize: number, outSize: number): AxisFilter {
+function triangleFilter(inSize: number, outSize: number, antialias: boolean): AxisFilter {
   const scale = inSize / outSize;
-  const filterScale = Math.max(scale, 1);
+  // Without antialiasing the support stays one input pixel: plain half-pixel bilinear with edge clamping.
+  const filterScale = antialias ? Math.max(scale, 1) : 1;
   const support = filterScale;
   const taps = Math.ceil(support) * 2 + 1;
   const indices = new Int32Array(outSize * taps);
@@ -60,9 +61,10 @@ function resampleAxis(
   shape: [number, number, number, number],
   axis: 1 | 2,
   outSize: number,
+  antialias: boolean,
 ): { data: Float32Array; shape: [number, number, number, number] } {
   const [n, h, w, c] = shape;
-  const { taps, indices, weights } = triangleFilter(axis === 1 ? h : w, outSize);
+  const { taps, indices, weights } = triangleFilter(axis === 1 ? h : w, outSize, antialias);
   const outShape: [number, number, number, number] = axis === 1 ? [n, outSize, w, c] : [n, h, outSize, c];
   const out = new Float32Array(outShape.reduce((a, b) => a * b, 1));
   const rowStride = w * c;
@@ -76,6 +78,28 @@ function resampleAxis(
         const first = o * taps;
         for (let k = 0; k < taps; k++) acc += weights[first + k] * src[inBase + indices[first + k]];
         out[outBase + o] = acc;
+      }
+    }
+  } else if (axis === 2 && c === 3) {
+    // RGB (augmentation after the gray image is replicated): three scalar accumulators.
+    for (let row = 0; row < n * h; row++) {
+      const inBase = row * rowStride;
+      const outBase = row * outSize * 3;
+      for (let o = 0; o < outSize; o++) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        const first = o * taps;
+        for (let k = 0; k < taps; k++) {
+          const weight = weights[first + k];
+          const from = inBase + indices[first + k] * 3;
+          r += weight * src[from];
+          g += weight * src[from + 1];
+          b += weight * src[from + 2];
+        }
+        out[outBase + o * 3] = r;
+        out[outBase + o * 3 + 1] = g;
+        out[outBase + o * 3 + 2] = b;
       }
     }
   } else if (axis === 2) {
@@ -120,18 +144,17 @@ export function resize<T extends ImageTensor>(x: T, size: ImageSize, options: Re
   assertImageTensor(x, 'resize');
   const [outHeight, outWidth] = parseSize(size, 'resize');
   const antialias = options.antialias ?? true;
-  return tf.tidy(() => {
-    const batch = asBatch(x);
-    const [, inHeight, inWidth] = batch.shape;
-    const downscales = outHeight < inHeight || outWidth < inWidth;
-    if (!antialias || !downscales) {
-      // Enlarging with the triangle filter is exactly half-pixel bilinear, which tfjs has natively.
-      return likeInput(x, tf.image.resizeBilinear(batch, [outHeight, outWidth], false, true));
-    }
-    // The antialiased filter reads the pixels: on GPU backends this costs a download (see README).
-    let image = { data: batch.dataSync() as Float32Array, shape: batch.shape as [number, number, number, number] };
-    if (outWidth !== inWidth) image = resampleAxis(image.data, image.shape, 2, outWidth);
-    if (outHeight !== inHeight) image = resampleAxis(image.data, image.shape, 1, outHeight);
-    return likeInput(x, tf.tensor4d(image.data, image.shape));
-  });
+  return mapImages(x, (image) => resizePixels(image, [outHeight, outWidth], { antialias }));
+}
+
+/** Pixel kernel of `resize` for one image (same sampling; `size` is [height, width] or a square side). */
+export function resizePixels(image: PixelImage, size: ImageSize, options: ResizeOptions = {}): PixelImage {
+  const [outHeight, outWidth] = parseSize(size, 'resizePixels');
+  const antialias = options.antialias ?? true;
+  const { width, height, channels } = image;
+  let current = { data: image.data, shape: [1, height, width, channels] as [number, number, number, number] };
+  if (outWidth !== width) current = resampleAxis(current.data, current.shape, 2, outWidth, antialias);
+  if (outHeight !== height) current = resampleAxis(current.data, current.shape, 1, outHeight, antialias);
+  const data = current.data === image.data ? Float32Array.from(image.data) : current.data;
+  return { data, width: outWidth, height: outHeight, channels };
 }

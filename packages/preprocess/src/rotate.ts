@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { asBatch, assertImageTensor, channelVector, likeInput, requireSeed } from './image-tensor';
-import type { ImageTensor, SeedOrRng } from './image-types';
+import { assertImageTensor, channelVector, requireSeed } from './image-tensor';
+import type { ImageTensor, PixelImage, SeedOrRng } from './image-types';
+import { mapImages } from './pixel-image';
 import { toRng } from './rng';
 
 export interface RotateOptions {
@@ -23,77 +23,72 @@ function nearbyint(v: number): number {
 }
 
 /**
- * Sampling plan for one angle: for every output pixel, up to four source pixel indices (-1 outside the
- * image) with their bilinear weights, and how much of the pixel came from inside the image.
+ * Pixel kernel of `rotate` for one image. Samples in plain JS, computing each output pixel's source
+ * position on the fly (no per-angle plan arrays): a data-dependent gather that tfjs's CPU backend runs
+ * ~50x slower through its generic gather.
  */
-function rotationPlan(height: number, width: number, angle: number, nearest: boolean) {
-  const taps = nearest ? 1 : 4;
-  const pixels = height * width;
-  const indices = new Int32Array(taps * pixels).fill(-1);
-  const weights = new Float32Array(taps * pixels);
-  const inside = new Float32Array(pixels);
+export function rotatePixels(image: PixelImage, angle: number, options: RotateOptions = {}): PixelImage {
+  const { width: w, height: h, channels: c, data: src } = image;
+  const nearest = options.interpolation === 'nearest';
+  const fill = channelVector(options.fill ?? 0, c, 'rotatePixels', 'fill');
+  const out = new Float32Array(src.length);
   // torchvision builds the inverse map with -angle: positive angles turn the image counter-clockwise.
   const r = (-angle * Math.PI) / 180;
   const cos = Math.cos(r);
   const sin = Math.sin(r);
-  const tap = (p: number, k: number, x: number, y: number, weight: number): number => {
-    if (x < 0 || x >= width || y < 0 || y >= height) return 0;
-    indices[p * taps + k] = y * width + x;
-    weights[p * taps + k] = weight;
-    return weight;
-  };
-  for (let i = 0; i < height; i++) {
-    const yo = i + 0.5 - height / 2;
-    for (let j = 0; j < width; j++) {
-      const xo = j + 0.5 - width / 2;
-      const p = i * width + j;
+  for (let i = 0; i < h; i++) {
+    const yo = i + 0.5 - h / 2;
+    for (let j = 0; j < w; j++) {
+      const xo = j + 0.5 - w / 2;
+      const to = (i * w + j) * c;
       // Back to source pixel coordinates (grid_sample with align_corners=False).
-      const sx = cos * xo + sin * yo + width / 2 - 0.5;
-      const sy = -sin * xo + cos * yo + height / 2 - 0.5;
+      const sx = cos * xo + sin * yo + w / 2 - 0.5;
+      const sy = -sin * xo + cos * yo + h / 2 - 0.5;
       if (nearest) {
-        inside[p] = tap(p, 0, nearbyint(sx), nearbyint(sy), 1);
+        const x = nearbyint(sx);
+        const y = nearbyint(sy);
+        if (x >= 0 && x < w && y >= 0 && y < h) {
+          const from = (y * w + x) * c;
+          for (let ch = 0; ch < c; ch++) out[to + ch] = src[from + ch];
+        } else {
+          for (let ch = 0; ch < c; ch++) out[to + ch] = fill[ch];
+        }
         continue;
       }
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
-      inside[p] =
-        tap(p, 0, x0, y0, (1 - fx) * (1 - fy)) +
-        tap(p, 1, x0 + 1, y0, fx * (1 - fy)) +
-        tap(p, 2, x0, y0 + 1, (1 - fx) * fy) +
-        tap(p, 3, x0 + 1, y0 + 1, fx * fy);
-    }
-  }
-  return { taps, indices, weights, inside };
-}
-
-/**
- * Samples in plain JS over the pixel data: a data-dependent gather that tfjs's CPU backend runs
- * ~50x slower (its generic gather), and the plan is computed in JS anyway.
- */
-function rotateBatch(batch: tf.Tensor4D, angle: number, fill: number[], nearest: boolean): tf.Tensor4D {
-  const [n, h, w, c] = batch.shape;
-  const pixels = h * w;
-  const { taps, indices, weights, inside } = rotationPlan(h, w, angle, nearest);
-  const src = batch.dataSync();
-  const out = new Float32Array(src.length);
-  for (let image = 0; image < n; image++) {
-    const base = image * pixels * c;
-    for (let p = 0; p < pixels; p++) {
-      const coverage = inside[p];
+      const left = x0 >= 0 && x0 < w;
+      const right = x0 + 1 >= 0 && x0 + 1 < w;
+      const top = y0 >= 0 && y0 < h;
+      const bottom = y0 + 1 >= 0 && y0 + 1 < h;
+      // Taps outside the image read as zero (grid_sample's zero padding) and do not count as coverage.
+      const w00 = left && top ? (1 - fx) * (1 - fy) : 0;
+      const w10 = right && top ? fx * (1 - fy) : 0;
+      const w01 = left && bottom ? (1 - fx) * fy : 0;
+      const w11 = right && bottom ? fx * fy : 0;
+      const coverage = w00 + w10 + w01 + w11;
+      if (coverage === 0) {
+        for (let ch = 0; ch < c; ch++) out[to + ch] = fill[ch];
+        continue;
+      }
+      const i00 = (y0 * w + x0) * c;
+      const i10 = i00 + c;
+      const i01 = i00 + w * c;
+      const i11 = i01 + c;
       for (let ch = 0; ch < c; ch++) {
         let sampled = 0;
-        for (let k = 0; k < taps; k++) {
-          const index = indices[p * taps + k];
-          if (index >= 0) sampled += weights[p * taps + k] * src[base + index * c + ch];
-        }
+        if (w00 !== 0) sampled += w00 * src[i00 + ch];
+        if (w10 !== 0) sampled += w10 * src[i10 + ch];
+        if (w01 !== 0) sampled += w01 * src[i01 + ch];
+        if (w11 !== 0) sampled += w11 * src[i11 + ch];
         // torchvision's fill: blend by the fraction of each output pixel that was inside the source.
-        out[base + p * c + ch] = sampled * coverage + (1 - coverage) * fill[ch];
+        out[to + ch] = sampled * coverage + (1 - coverage) * fill[ch];
       }
     }
   }
-  return tf.tensor4d(out, [n, h, w, c]);
+  return { ...image, data: out };
 }
 
 /**
@@ -108,7 +103,7 @@ export function rotate<T extends ImageTensor>(x: T, angle: number, options: Rota
     throw new Error(`rotate: expected interpolation 'bilinear' or 'nearest', got ${String(interpolation)}`);
   }
   const fill = channelVector(options.fill ?? 0, x.shape[x.rank - 1], 'rotate', 'fill');
-  return tf.tidy(() => likeInput(x, rotateBatch(asBatch(x), angle, fill, interpolation === 'nearest')));
+  return mapImages(x, (image) => rotatePixels(image, angle, { fill, interpolation }));
 }
 
 export function angleRange(degrees: number | readonly [number, number], fn: string): [number, number] {
@@ -124,10 +119,11 @@ export function randomRotation<T extends ImageTensor>(x: T, options: RandomRotat
   assertImageTensor(x, 'randomRotation');
   requireSeed(options, 'randomRotation');
   const [low, high] = angleRange(options?.degrees, 'randomRotation');
+  const interpolation = options.interpolation ?? 'bilinear';
+  if (interpolation !== 'bilinear' && interpolation !== 'nearest') {
+    throw new Error(`randomRotation: expected interpolation 'bilinear' or 'nearest', got ${String(interpolation)}`);
+  }
+  const fill = channelVector(options.fill ?? 0, x.shape[x.rank - 1], 'randomRotation', 'fill');
   const rng = toRng(options.seed);
-  return tf.tidy(() => {
-    const batch = asBatch(x);
-    const images = tf.unstack(batch).map((image) => rotate(image as tf.Tensor3D, rng.uniform(low, high), options));
-    return likeInput(x, tf.stack(images) as tf.Tensor4D);
-  });
+  return mapImages(x, (image) => rotatePixels(image, rng.uniform(low, high), { fill, interpolation }));
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { DecodedImage, FromTensorOptions, ToTensorOptions } from './image-types';
+import type { DecodedImage, FromTensorOptions, PixelImage, ToTensorOptions } from './image-types';
 
 function assertDecodedImage(image: DecodedImage, fn: string): void {
   if (!image || !(image.data instanceof Uint8Array || image.data instanceof Uint16Array)) {
@@ -22,16 +22,26 @@ function assertDecodedImage(image: DecodedImage, fn: string): void {
  */
 export function toTensor(image: DecodedImage, options: ToTensorOptions = {}): tf.Tensor3D {
   assertDecodedImage(image, 'toTensor');
-  const { width, height, channels } = image;
-  const colour = channels >= 3 ? 3 : 1;
-  const outChannels = options.channels ?? colour;
+  const outChannels = options.channels ?? (image.channels >= 3 ? 3 : 1);
   if (outChannels !== 1 && outChannels !== 3) {
     throw new Error(`toTensor: expected options.channels to be 1 or 3, got ${String(outChannels)}`);
   }
+  const pixels = decodedToPixels(image, outChannels);
+  return tf.tensor3d(pixels.data, [image.height, image.width, outChannels], 'float32');
+}
+
+/** Pixel kernel of `toTensor`: float32 samples in [0, 1] with `outChannels` channels (no validation). */
+export function decodedToPixels(image: DecodedImage, outChannels: 1 | 3): PixelImage {
+  const { width, height, channels } = image;
+  const colour = channels >= 3 ? 3 : 1;
   const scale = 1 / (image.bitDepth === 16 ? 65535 : 255);
   const pixels = width * height;
   const out = new Float32Array(pixels * outChannels);
   const src = image.data;
+  if (colour === 1 && outChannels === 1 && channels === 1) {
+    for (let p = 0; p < pixels; p++) out[p] = src[p] * scale;
+    return { data: out, width, height, channels: 1 };
+  }
   for (let p = 0; p < pixels; p++) {
     const s = p * channels;
     if (colour === 1) {
@@ -45,7 +55,7 @@ export function toTensor(image: DecodedImage, options: ToTensorOptions = {}): tf
       out[p] = (0.299 * src[s] + 0.587 * src[s + 1] + 0.114 * src[s + 2]) * scale;
     }
   }
-  return tf.tensor3d(out, [height, width, outChannels], 'float32');
+  return { data: out, width, height, channels: outChannels };
 }
 
 /** float32 [H, W, C] in [0, 1] → pixels, clamped and rounded to the nearest level. Does not dispose `t`. */

@@ -4,19 +4,35 @@
  */
 import { centerCrop as centerCropOp } from './center-crop';
 import { clahe as claheOp, type ClaheOptions } from './clahe';
-import { colorJitter as colorJitterOp, type JitterRange } from './color-jitter';
+import { colorJitter as colorJitterOp, colorJitterPixels, colorJitterRanges, type JitterRange } from './color-jitter';
 import { equalizeHistogram as equalizeHistogramOp } from './equalize-histogram';
-import { randomFlip } from './flip';
+import { drawFlip, flipPixels, randomFlip } from './flip';
 import { gaussianBlur as gaussianBlurOp } from './gaussian-blur';
 import { toGrayscale as toGrayscaleOp, toRgb as toRgbOp } from './grayscale';
-import type { ImageSize, Transform } from './image-types';
+import { parseSize } from './image-tensor';
+import type { ImageSize, ImageTensor, PixelTransform, Transform } from './image-types';
 import { normalize as normalizeOp } from './normalize';
-import { randomResizedCrop as randomResizedCropOp } from './random-resized-crop';
-import { resize as resizeOp, type ResizeOptions } from './resize';
-import { angleRange, randomRotation as randomRotationOp, type RotateOptions } from './rotate';
+import {
+  randomResizedCrop as randomResizedCropOp,
+  resizedCropPixels,
+  resizedCropRanges,
+  sampleResizedCropBox,
+} from './random-resized-crop';
+import { resize as resizeOp, resizePixels, type ResizeOptions } from './resize';
+import { angleRange, randomRotation as randomRotationOp, rotatePixels, type RotateOptions } from './rotate';
+import type { Rng } from './types';
+
+/** A tensor transform that also carries its one-image pixel kernel (see `Transform.pixels`). */
+function withPixels(tensorStep: (x: ImageTensor, rng: Rng) => ImageTensor, pixels: PixelTransform): Transform {
+  return Object.assign(tensorStep, { pixels });
+}
 
 export function resize(size: ImageSize, options: ResizeOptions = {}): Transform {
-  return (x) => resizeOp(x, size, options);
+  parseSize(size, 'transforms.resize');
+  return withPixels(
+    (x) => resizeOp(x, size, options),
+    (image) => resizePixels(image, size, options),
+  );
 }
 
 export function centerCrop(size: ImageSize): Transform {
@@ -27,21 +43,39 @@ export function randomResizedCrop(
   size: ImageSize,
   options: { scale?: readonly [number, number]; ratio?: readonly [number, number]; antialias?: boolean } = {},
 ): Transform {
-  return (x, rng) => randomResizedCropOp(x, { ...options, size, seed: rng });
+  parseSize(size, 'transforms.randomResizedCrop');
+  const { scale, ratio } = resizedCropRanges(options, 'transforms.randomResizedCrop');
+  return withPixels(
+    (x, rng) => randomResizedCropOp(x, { ...options, size, seed: rng }),
+    (image, rng) => resizedCropPixels(image, sampleResizedCropBox(image.height, image.width, scale, ratio, rng), size, options.antialias),
+  );
 }
 
 /** `degrees` d means a uniform angle in [-d, d]. */
 export function randomRotation(degrees: number | readonly [number, number], options: RotateOptions = {}): Transform {
-  angleRange(degrees, 'transforms.randomRotation');
-  return (x, rng) => randomRotationOp(x, { ...options, degrees, seed: rng });
+  const [low, high] = angleRange(degrees, 'transforms.randomRotation');
+  return withPixels(
+    (x, rng) => randomRotationOp(x, { ...options, degrees, seed: rng }),
+    (image, rng) => rotatePixels(image, rng.uniform(low, high), options),
+  );
+}
+
+function randomFlipTransform(horizontal: number, vertical: number): Transform {
+  return withPixels(
+    (x, rng) => randomFlip(x, { horizontal, vertical, seed: rng }),
+    (image, rng) => {
+      const flip = drawFlip(horizontal, vertical, rng);
+      return flip.horizontal || flip.vertical ? flipPixels(image, flip.horizontal, flip.vertical) : image;
+    },
+  );
 }
 
 export function randomHorizontalFlip(probability = 0.5): Transform {
-  return (x, rng) => randomFlip(x, { horizontal: probability, vertical: 0, seed: rng });
+  return randomFlipTransform(probability, 0);
 }
 
 export function randomVerticalFlip(probability = 0.5): Transform {
-  return (x, rng) => randomFlip(x, { horizontal: 0, vertical: probability, seed: rng });
+  return randomFlipTransform(0, probability);
 }
 
 export function colorJitter(options: {
@@ -49,7 +83,11 @@ export function colorJitter(options: {
   contrast?: JitterRange;
   saturation?: JitterRange;
 }): Transform {
-  return (x, rng) => colorJitterOp(x, { ...options, seed: rng });
+  const ranges = colorJitterRanges(options, 'transforms.colorJitter');
+  return withPixels(
+    (x, rng) => colorJitterOp(x, { ...options, seed: rng }),
+    (image, rng) => colorJitterPixels(image, ranges, rng),
+  );
 }
 
 /**
@@ -95,5 +133,7 @@ export function randomApply(transform: Transform, probability = 0.5): Transform 
   if (!(probability >= 0 && probability <= 1)) {
     throw new Error(`transforms.randomApply: expected a probability in [0, 1], got ${probability}`);
   }
-  return (x, rng) => (rng.next() < probability ? transform(x, rng) : x);
+  const step = (x: ImageTensor, rng: Rng) => (rng.next() < probability ? transform(x, rng) : x);
+  const inner = transform.pixels;
+  return inner ? withPixels(step, (image, rng) => (rng.next() < probability ? inner(image, rng) : image)) : step;
 }

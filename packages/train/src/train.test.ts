@@ -15,7 +15,7 @@ import { train } from './train';
 import { TrainingDivergedError } from './training-diverged-error';
 import type { BatchSource, BatchTransform, TrainCallback, TrainOptions } from './types';
 
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 beforeAll(useCpu);
 
 let tmp: string;

@@ -8,7 +8,7 @@ import type { BatchSource, TrainOptions } from '../src/index';
 import { useCpu } from './setup-backend';
 import { tinyConvNet, weightValues } from './tiny-model';
 
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 beforeAll(useCpu);
 
 // Structural view of @fracture/preprocess's loader API, so this test type-checks against any build of it.

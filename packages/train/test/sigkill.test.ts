@@ -7,7 +7,7 @@ import { useCpu } from './setup-backend';
 import { sigkillRun } from './sigkill-run';
 import { weightValues } from './tiny-model';
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 beforeAll(useCpu);
 
 test('a run killed with SIGKILL during an epoch resumes from the last checkpoint to the uninterrupted result', async () => {

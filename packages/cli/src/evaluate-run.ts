@@ -1,0 +1,131 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { createBatchLoader } from '@fracture/preprocess';
+import type { DatasetItem } from '@fracture/preprocess';
+import {
+  evaluateBinaryClassifier,
+  misclassified,
+  plotConfusionMatrix,
+  plotConfusionMatrixPng,
+  plotPrecisionRecall,
+  plotPrecisionRecallPng,
+  plotReliability,
+  plotReliabilityPng,
+  plotRoc,
+  plotRocPng,
+  reliabilityBins,
+} from '@fracture/metrics';
+import type { BinaryEvaluation, MisclassifiedSample } from '@fracture/metrics';
+import { predictBatches } from '@fracture/train';
+import { useEngine } from './engine';
+import { loadTrainedModel } from './trained-model';
+import type { TrainedModelInfo } from './trained-model';
+
+export interface EvaluateRunOptions {
+  modelDir: string;
+  items: DatasetItem[];
+  /** Folder for metrics.json, predictions.csv and the plots. */
+  out: string;
+  /** Label shown in plots. Default: the model name. */
+  name?: string;
+  seed?: number;
+  nBoot?: number;
+  /** Resample whole source radiographs in the bootstrap (default true when items carry source ids). */
+  groupedBootstrap?: boolean;
+  batchSize?: number;
+  cacheDir?: string;
+  onProgress?: (done: number, total: number | undefined) => void;
+}
+
+export interface Predictions {
+  items: DatasetItem[];
+  labels: number[];
+  probabilities: number[][];
+}
+
+export interface EvaluateRunResult {
+  name: string;
+  info: TrainedModelInfo;
+  evaluation: BinaryEvaluation;
+  mistakes: (MisclassifiedSample & { path: string })[];
+  predictions: Predictions;
+  files: Record<string, string>;
+}
+
+/** Predicts every item with a saved model, in the item order, with the model's own preparation. */
+export async function predictItems(modelDir: string, items: DatasetItem[], options: Pick<EvaluateRunOptions, 'batchSize' | 'cacheDir' | 'onProgress'> = {}): Promise<Predictions & { info: TrainedModelInfo }> {
+  await useEngine();
+  const { model, info } = await loadTrainedModel(modelDir);
+  try {
+    const loader = createBatchLoader(items, {
+      imageSize: info.inputSize,
+      channels: info.channels,
+      batchSize: options.batchSize ?? 32,
+      numClasses: info.classNames.length,
+      mean: info.mean,
+      std: info.std,
+      cacheDir: options.cacheDir,
+    });
+    const result = await predictBatches<DatasetItem>(model, loader, { onBatch: options.onProgress });
+    if (loader.failures.length > 0) {
+      process.stderr.write(`${loader.failures.length} images could not be read and were left out of the evaluation (first: ${loader.failures[0].path}: ${loader.failures[0].reason})\n`);
+    }
+    return { info, items: result.items, labels: result.labels, probabilities: result.probabilities };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Metrics with bootstrap intervals, the four plots and the misclassified list for one set of predictions. */
+export async function writeEvaluation(name: string, info: TrainedModelInfo, predictions: Predictions, out: string, options: { seed?: number; nBoot?: number; groupedBootstrap?: boolean } = {}) {
+  await fs.mkdir(out, { recursive: true });
+  const positiveLabel = Math.max(0, info.classNames.indexOf(info.positiveClass));
+  const groups = predictions.items.map((item) => `${item.className}/${item.sourceId ?? item.path}`);
+  const grouped = options.groupedBootstrap ?? predictions.items.every((item) => item.sourceId !== undefined);
+  const evaluation = evaluateBinaryClassifier({
+    labels: predictions.labels,
+    probabilities: predictions.probabilities,
+    positiveLabel,
+    groups: grouped ? groups : undefined,
+    seed: options.seed ?? 0,
+    nBoot: options.nBoot ?? 1000,
+  });
+  const scores = predictions.probabilities.map((row) => row[positiveLabel]);
+  const ids = predictions.items.map((item) => item.path);
+  const mistakes = misclassified(ids, predictions.labels, predictions.probabilities, { labels: [0, 1] }).map((m) => ({ ...m, path: String(m.id) }));
+  const files: Record<string, string> = {};
+  const write = async (file: string, data: string | Uint8Array) => {
+    await fs.writeFile(path.join(out, file), data);
+    files[file.replace(/\.(svg|png|json|csv)$/, '') + (file.endsWith('.png') ? 'Png' : file.endsWith('.svg') ? 'Svg' : '')] = file;
+  };
+  const positiveName = info.classNames[positiveLabel];
+  const roc = [{ name, fpr: evaluation.roc.fpr, tpr: evaluation.roc.tpr, auc: evaluation.metrics.auc.estimate }];
+  const rocTitle = `ROC (positive: ${positiveName})`;
+  await write('roc.svg', plotRoc(roc, { title: rocTitle }));
+  await write('roc.png', plotRocPng(roc, { title: rocTitle }));
+  const cmOptions = { title: `Confusion matrix: ${name}`, classNames: info.classNames };
+  await write('confusion.svg', plotConfusionMatrix(evaluation.confusion, cmOptions));
+  await write('confusion.png', plotConfusionMatrixPng(evaluation.confusion, cmOptions));
+  const pr = [{ name, precision: evaluation.precisionRecall.precision, recall: evaluation.precisionRecall.recall, averagePrecision: evaluation.averagePrecision }];
+  await write('precision-recall.svg', plotPrecisionRecall(pr, { title: `Precision-recall (positive: ${positiveName})` }));
+  await write('precision-recall.png', plotPrecisionRecallPng(pr, { title: `Precision-recall (positive: ${positiveName})` }));
+  const reliability = [{ name, bins: reliabilityBins(predictions.labels, scores, { positiveLabel }) }];
+  await write('reliability.svg', plotReliability(reliability, { title: 'Reliability' }));
+  await write('reliability.png', plotReliabilityPng(reliability, { title: 'Reliability' }));
+  await write('misclassified.json', JSON.stringify(mistakes, null, 2) + '\n');
+  const csv = ['path,label,' + info.classNames.map((c) => `p_${c.replace(/\s+/g, '_')}`).join(',')]
+    .concat(predictions.items.map((item, i) => [JSON.stringify(item.path), predictions.labels[i], ...predictions.probabilities[i].map((p) => p.toFixed(6))].join(',')))
+    .join('\n');
+  await write('predictions.csv', csv + '\n');
+  const { roc: _roc, precisionRecall: _pr, ...summary } = evaluation;
+  await write('metrics.json', JSON.stringify({ name, model: info.modelName, ...summary }, null, 2) + '\n');
+  return { evaluation, mistakes, files };
+}
+
+/** Evaluates a saved model on `items` and writes metrics, plots and mistakes into `out`. */
+export async function runEvaluation(options: EvaluateRunOptions): Promise<EvaluateRunResult> {
+  const predictions = await predictItems(options.modelDir, options.items, options);
+  const name = options.name ?? predictions.info.modelName;
+  const { evaluation, mistakes, files } = await writeEvaluation(name, predictions.info, predictions, options.out, options);
+  return { name, info: predictions.info, evaluation, mistakes, predictions, files };
+}

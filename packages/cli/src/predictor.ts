@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { decodeImage, encodePng, normalize, resize, toTensor } from '@fracture/preprocess';
+import type { DecodedImage } from '@fracture/preprocess';
+import { gradCam, gradCamPlusPlus, occlusionSensitivity, overlayHeatmap } from '@fracture/explain';
+import type { ColormapName, Heatmap } from '@fracture/explain';
+import { useEngine } from './engine';
+import { loadTrainedModel } from './trained-model';
+import type { TrainedModelInfo } from './trained-model';
+
+export type ExplainMethod = 'gradcam' | 'gradcam++' | 'occlusion';
+
+/** One image's prediction: the class, its probability and every class's probability. */
+export interface Prediction {
+  predictedClass: string;
+  classIndex: number;
+  probability: number;
+  probabilities: Record<string, number>;
+}
+
+export interface Explanation {
+  method: ExplainMethod;
+  classIndex: number;
+  /** The map in [0, 1] at the model's input size. */
+  heatmap: Heatmap;
+  /** The heatmap blended over the original image at its own resolution. */
+  overlay: DecodedImage;
+  overlayPng: Uint8Array;
+}
+
+/** A loaded model plus the exact input preparation it was trained with. */
+export interface Predictor {
+  readonly info: TrainedModelInfo;
+  readonly model: tfl.LayersModel;
+  /** Decodes (PNG, JPEG, DICOM) and classifies; `path` only names the file in errors. */
+  predictBytes(bytes: Uint8Array, path?: string): Prediction;
+  predictImages(images: DecodedImage[]): Prediction[];
+  explain(image: DecodedImage, options?: { method?: ExplainMethod; classIndex?: number; colormap?: ColormapName }): Promise<Explanation>;
+  dispose(): void;
+}
+
+/** Loads a model folder written by `fracture train` (or `saveTrainedModel`) for prediction and explanation. */
+export async function createPredictor(modelDir: string): Promise<Predictor> {
+  await useEngine();
+  const { model, info } = await loadTrainedModel(modelDir);
+  return predictorFor(model, info);
+}
+
+/** Wraps an in-memory model with its preparation. */
+export function predictorFor(model: tfl.LayersModel, info: TrainedModelInfo): Predictor {
+  const prepare = (images: DecodedImage[]): tf.Tensor4D =>
+    tf.tidy(() => {
+      const batch = images.map((image) => resize(toTensor(image, { channels: info.channels }), info.inputSize));
+      return normalize(tf.stack(batch) as tf.Tensor4D, info.mean, info.std);
+    });
+
+  const predictImages = (images: DecodedImage[]): Prediction[] => {
+    if (images.length === 0) return [];
+    const probabilities = tf.tidy(() => {
+      const logits = model.predict(prepare(images)) as tf.Tensor2D;
+      return tf.softmax(logits).arraySync();
+    });
+    return probabilities.map((row) => {
+      let best = 0;
+      for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
+      return {
+        predictedClass: info.classNames[best] ?? String(best),
+        classIndex: best,
+        probability: row[best],
+        probabilities: Object.fromEntries(row.map((p, k) => [info.classNames[k] ?? String(k), p])),
+      };
+    });
+  };
+
+  return {
+    info,
+    model,
+    predictImages,
+    predictBytes(bytes, path) {
+      return predictImages([decodeImage(bytes, { path })])[0];
+    },
+    async explain(image, options = {}) {
+      const method = options.method ?? 'gradcam';
+      const input = tf.tidy(() => tf.squeeze(prepare([image]), [0]) as tf.Tensor3D);
+      try {
+        const common = { classIndex: options.classIndex };
+        const result =
+          method === 'occlusion'
+            ? await occlusionSensitivity(model, input, { ...common, window: Math.max(4, Math.round(info.inputSize / 8)) })
+            : await (method === 'gradcam++' ? gradCamPlusPlus : gradCam)(model, input, { ...common, layer: info.gradCamLayer });
+        const overlay = overlayHeatmap(image, result.heatmap, { colormap: options.colormap ?? 'turbo' });
+        return { method, classIndex: result.classIndex, heatmap: result.heatmap, overlay, overlayPng: encodePng(overlay) };
+      } finally {
+        input.dispose();
+      }
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
+}

@@ -1,0 +1,377 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { decodeImage, inspectDataset, readSplitManifest, scanImageFolder, splitDataset } from '@fracture/preprocess';
+import { isModelName, MODEL_NAMES } from '@fracture/models';
+import type { ModelName } from '@fracture/models';
+import { selectBackend } from '@fracture/backend';
+import { progressLogger } from '@fracture/train';
+import type { TrainBackend } from '@fracture/train';
+import { runDemo } from './demo';
+import { runEnsemble } from './ensemble-run';
+import { runEvaluation } from './evaluate-run';
+import { createOutput, percent } from './output';
+import type { CommandOutput, OutputStreams } from './output';
+import { createPredictor } from './predictor';
+import type { ExplainMethod } from './predictor';
+import { reproduce } from './reproduce';
+import { startServer } from './server';
+import { exists, runTraining, toSplitProtocol } from './train-run';
+import type { CliProtocol } from './train-run';
+import { readTrainedModelInfo } from './trained-model';
+
+const IMAGE_EXTENSIONS = /\.(png|jpe?g|dcm|dicom)$/i;
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'`);
+    return n;
+  };
+}
+
+function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number, got '${value}'`);
+    return n;
+  };
+}
+
+function modelName(value: string): ModelName {
+  if (!isModelName(value)) throw new InvalidArgumentError(`unknown model '${value}'; expected one of ${MODEL_NAMES.join(', ')}`);
+  return value;
+}
+
+function modelList(value: string): ModelName[] {
+  return value.split(',').map((v) => modelName(v.trim()));
+}
+
+const backendOption = () =>
+  new Option('--backend <name>', 'compute engine (FRACTURE_BACKEND overrides auto)').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto');
+
+/** Expands files and folders into image files (folders recursively), sorted for a stable order. */
+export async function collectImageFiles(inputs: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const input of inputs) {
+    const stat = await fs.stat(input).catch(() => {
+      throw new Error(`no such file or folder: ${input}`);
+    });
+    if (stat.isDirectory()) {
+      const entries = await fs.readdir(input, { recursive: true, withFileTypes: true });
+      for (const entry of entries) {
+        if (entry.isFile() && IMAGE_EXTENSIONS.test(entry.name)) files.push(path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name));
+      }
+    } else {
+      files.push(input);
+    }
+  }
+  return files.sort();
+}
+
+/**
+ * The `fracture` command. Every action is a thin call into the packages (or this package's
+ * workflows), so everything the CLI does is also available to library users.
+ */
+export function createProgram(streams?: OutputStreams, settings: { exitOverride?: boolean } = {}): Command {
+  const program = new Command('fracture')
+    .description('Bone-fracture detection in X-rays with TensorFlow.js: train, evaluate, explain and serve the study\'s models.')
+    .option('--json', 'machine-readable output on stdout')
+    .showHelpAfterError()
+    .configureOutput(streams ? { writeOut: (s) => streams.stdout.write(s), writeErr: (s) => streams.stderr.write(s) } : {});
+  // Set before the subcommands are added, which copy it: tests then get errors instead of process.exit.
+  if (settings.exitOverride) program.exitOverride();
+
+  const out = (command: Command): CommandOutput => createOutput(Boolean(command.optsWithGlobals().json), streams);
+  const progressFor = (output: CommandOutput) => progressLogger({ stream: streams?.stderr ?? process.stderr, format: output.json ? 'jsonl' : 'auto' });
+
+  program
+    .command('demo')
+    .description('generate synthetic radiographs, train the custom CNN, evaluate and explain it (no dataset needed)')
+    .option('--out <dir>', 'output folder', 'fracture-demo')
+    .option('--images <n>', 'synthetic images to generate', positiveInt('--images'), 2400)
+    .option('--epochs <n>', 'training epochs', positiveInt('--epochs'), 20)
+    .option('--seed <n>', 'seed', positiveInt('--seed'), 7)
+    .addOption(backendOption())
+    .action(async (opts, command: Command) => {
+      const output = out(command);
+      const result = await runDemo({ out: opts.out, images: opts.images, epochs: opts.epochs, seed: opts.seed, backend: opts.backend as TrainBackend, progress: progressFor(output), log: output.info });
+      const m = result.evaluation.metrics;
+      output.result(
+        { out: result.out, report: result.reportPath, modelDir: result.modelDir, seconds: result.seconds, backend: result.backend, testImages: result.testImages, metrics: m },
+        [
+          `Demo finished in ${result.seconds.toFixed(0)} s on ${result.backend}.`,
+          `Test set (${result.testImages} synthetic images, sources unseen in training):`,
+          `  accuracy ${percent(m.accuracy.estimate)} (95 % CI ${percent(m.accuracy.lower)}–${percent(m.accuracy.upper)})`,
+          `  recall (fractured) ${percent(m.recall.estimate)}, specificity ${percent(m.specificity.estimate)}, AUC ${m.auc.estimate.toFixed(3)}, kappa ${m.kappa.estimate.toFixed(3)}`,
+          `Report: ${result.reportPath}`,
+          `Next: fracture predict <image> --model-dir ${result.modelDir} --explain`,
+        ].join('\n'),
+      );
+    });
+
+  const data = program.command('data').description('dataset tools');
+  data
+    .command('inspect <dir>')
+    .description('counts per split and class, unreadable files, duplicates, sources shared between splits, image sizes')
+    .action(async (dir: string, _opts, command: Command) => {
+      const output = out(command);
+      const report = await inspectDataset(dir);
+      const lines = [`${report.root} (${report.layout} layout): ${report.total} images`];
+      for (const [split, byClass] of Object.entries(report.counts)) {
+        lines.push(`  ${split}: ${Object.entries(byClass).map(([c, n]) => `${c} ${n} (${report.sources[split]?.[c] ?? 0} sources)`).join(', ')}`);
+      }
+      lines.push(`unreadable: ${report.unreadable.length}${report.unreadable.slice(0, 5).map((u) => `\n  ${u.path}: ${u.reason}`).join('')}`);
+      lines.push(`not images (skipped): ${report.skipped.length}`);
+      lines.push(`byte-identical groups: ${report.duplicates.length}`);
+      lines.push(`sources shared between splits (leakage): ${report.sharedSources.length}${report.sharedSources.slice(0, 5).map((s) => `\n  ${s.className} #${s.sourceId}: ${s.splits.join(', ')} (${s.images} images)`).join('')}`);
+      lines.push(`widths: ${Object.entries(report.widthHistogram).map(([b, n]) => `${b} px: ${n}`).join(', ')}`);
+      output.result(report, lines.join('\n'));
+    });
+
+  program
+    .command('train')
+    .description('train one model on a dataset folder as the study did')
+    .addOption(new Option('--model <name>', 'model').argParser(modelName).makeOptionMandatory())
+    .requiredOption('--data <dir>', 'dataset root (Kaggle train/val layout or one folder per class)')
+    .addOption(new Option('--protocol <name>', 'split protocol').choices(['paper', 'grouped', 'kaggle']).default('grouped'))
+    .option('--weights <file>', 'initial weights (.safetensors or torchvision .pth)')
+    .option('--epochs <n>', 'epochs (default: the study\'s 10)', positiveInt('--epochs'))
+    .option('--batch-size <n>', 'batch size (default 32)', positiveInt('--batch-size'))
+    .option('--lr <x>', 'learning rate (default: the study\'s for the model)', positiveNumber('--lr'))
+    .option('--input-size <n>', 'input side in pixels (default: the study\'s)', positiveInt('--input-size'))
+    .option('--grayscale', 'train on 1-channel input')
+    .option('--micro-batch-size <n>', 'accumulate gradients over micro-batches of this size', positiveInt('--micro-batch-size'))
+    .option('--seed <n>', 'seed', (v) => Number(v), 0)
+    .option('--cache-dir <dir>', 'cache of resized images')
+    .option('--out <dir>', 'output folder', 'fracture-runs/train')
+    .addOption(backendOption())
+    .action(async (opts, command: Command) => {
+      const output = out(command);
+      const result = await runTraining({
+        modelName: opts.model,
+        dataDir: opts.data,
+        protocol: opts.protocol as CliProtocol,
+        weights: opts.weights,
+        epochs: opts.epochs,
+        batchSize: opts.batchSize,
+        lr: opts.lr,
+        inputSize: opts.inputSize,
+        channels: opts.grayscale ? 1 : 3,
+        microBatchSize: opts.microBatchSize,
+        seed: opts.seed,
+        cacheDir: opts.cacheDir,
+        out: opts.out,
+        backend: opts.backend as TrainBackend,
+        progress: progressFor(output),
+        log: output.info,
+      });
+      const last = result.history[result.history.length - 1];
+      output.result(
+        { modelDir: result.modelDir, seconds: result.seconds, backend: result.backend, epochs: result.history.length, history: result.history, split: { train: result.split.train.length, val: result.split.val.length, test: result.split.test.length }, weights: result.weightsReport ?? null },
+        `Trained ${opts.model} for ${result.history.length} epochs in ${(result.seconds / 60).toFixed(1)} min on ${result.backend}; last epoch: loss ${last?.loss.toFixed(4)}, accuracy ${percent(last?.acc ?? NaN)}${last?.val_acc !== undefined ? `, val accuracy ${percent(last.val_acc)}` : ''}.\nModel: ${result.modelDir}`,
+      );
+    });
+
+  program
+    .command('evaluate')
+    .description('every metric with bootstrap intervals, plots and misclassified samples on a test set')
+    .requiredOption('--model-dir <dir>', 'a folder written by `fracture train`')
+    .requiredOption('--data <dir>', 'dataset root')
+    .option('--split <file>', 'split manifest (default: split.csv beside the model folder, else a new split)')
+    .addOption(new Option('--protocol <name>', 'split protocol when no manifest is found').choices(['paper', 'grouped', 'kaggle']).default('grouped'))
+    .addOption(new Option('--part <name>', 'which part to evaluate').choices(['train', 'val', 'test']).default('test'))
+    .option('--seed <n>', 'seed', (v) => Number(v), 0)
+    .option('--bootstrap <n>', 'bootstrap resamples', positiveInt('--bootstrap'), 1000)
+    .option('--out <dir>', 'output folder (default: <model-dir>/../evaluation)')
+    .action(async (opts, command: Command) => {
+      const output = out(command);
+      const items = await itemsFor(opts.data, opts.split ?? path.join(path.dirname(path.resolve(opts.modelDir)), 'split.csv'), opts.protocol, opts.seed, opts.part);
+      const result = await runEvaluation({ modelDir: opts.modelDir, items, out: opts.out ?? path.join(path.dirname(path.resolve(opts.modelDir)), 'evaluation'), seed: opts.seed, nBoot: opts.bootstrap });
+      const m = result.evaluation.metrics;
+      const lines = [`${result.name} on ${result.evaluation.n} images (positive: ${result.info.positiveClass}), 95 % bootstrap intervals:`];
+      for (const [name, value] of Object.entries(m)) lines.push(`  ${name.padEnd(12)} ${value.estimate.toFixed(4)} (${value.lower.toFixed(4)}–${value.upper.toFixed(4)})`);
+      lines.push(`  brier        ${result.evaluation.brier.toFixed(4)}`, `  ECE          ${result.evaluation.ece.toFixed(4)}`, `misclassified: ${result.mistakes.length}; files in ${path.dirname(path.join(opts.out ?? path.join(path.dirname(path.resolve(opts.modelDir)), 'evaluation'), 'x'))}`);
+      const { roc: _r, precisionRecall: _p, ...summary } = result.evaluation;
+      output.result({ name: result.name, ...summary, misclassified: result.mistakes, files: result.files }, lines.join('\n'));
+    });
+
+  program
+    .command('predict <inputs...>')
+    .description('classify PNG, JPEG or DICOM files (folders are searched recursively)')
+    .requiredOption('--model-dir <dir>', 'a folder written by `fracture train` or `fracture demo`')
+    .option('--explain', 'write a Grad-CAM overlay beside each result')
+    .option('--out <dir>', 'folder for overlays', 'fracture-predictions')
+    .action(async (inputs: string[], opts, command: Command) => {
+      const output = out(command);
+      const files = await collectImageFiles(inputs);
+      const predictor = await createPredictor(opts.modelDir);
+      const results: Record<string, unknown>[] = [];
+      const lines: string[] = [];
+      let failures = 0;
+      try {
+        for (const file of files) {
+          try {
+            const image = decodeImage(new Uint8Array(await fs.readFile(file)), { path: file });
+            const [prediction] = predictor.predictImages([image]);
+            const entry: Record<string, unknown> = { file, ...prediction };
+            if (opts.explain) {
+              await fs.mkdir(opts.out, { recursive: true });
+              const explanation = await predictor.explain(image, { classIndex: prediction.classIndex });
+              entry.overlay = path.join(opts.out, `${path.parse(file).name}-gradcam.png`);
+              await fs.writeFile(entry.overlay as string, explanation.overlayPng);
+            }
+            results.push(entry);
+            lines.push(`${file}: ${prediction.predictedClass} (${percent(prediction.probability)})${entry.overlay ? ` → ${entry.overlay}` : ''}`);
+          } catch (error) {
+            failures += 1;
+            results.push({ file, error: (error as Error).message });
+            lines.push(`${file}: error: ${(error as Error).message}`);
+          }
+        }
+      } finally {
+        predictor.dispose();
+      }
+      output.result(results, lines.join('\n') || 'no image files found');
+      if (failures > 0 || files.length === 0) process.exitCode = 1;
+    });
+
+  program
+    .command('explain <inputs...>')
+    .description('heatmap overlays showing where the model looked')
+    .requiredOption('--model-dir <dir>', 'a folder written by `fracture train` or `fracture demo`')
+    .addOption(new Option('--method <name>', 'explanation method').choices(['gradcam', 'gradcam++', 'occlusion']).default('gradcam'))
+    .addOption(new Option('--colormap <name>', 'heatmap colours').choices(['turbo', 'jet', 'gray']).default('turbo'))
+    .option('--class <name>', 'class to explain (default: the predicted one)')
+    .option('--out <dir>', 'output folder', 'fracture-explanations')
+    .action(async (inputs: string[], opts, command: Command) => {
+      const output = out(command);
+      const files = await collectImageFiles(inputs);
+      const predictor = await createPredictor(opts.modelDir);
+      await fs.mkdir(opts.out, { recursive: true });
+      const results: Record<string, unknown>[] = [];
+      try {
+        const classIndex = opts.class === undefined ? undefined : predictor.info.classNames.indexOf(opts.class);
+        if (classIndex === -1) throw new Error(`unknown class '${opts.class}'; expected one of ${predictor.info.classNames.join(', ')}`);
+        for (const file of files) {
+          const image = decodeImage(new Uint8Array(await fs.readFile(file)), { path: file });
+          const [prediction] = predictor.predictImages([image]);
+          const explanation = await predictor.explain(image, { method: opts.method as ExplainMethod, classIndex: classIndex ?? prediction.classIndex, colormap: opts.colormap });
+          const target = path.join(opts.out, `${path.parse(file).name}-${opts.method.replace('++', 'pp')}.png`);
+          await fs.writeFile(target, explanation.overlayPng);
+          results.push({ file, overlay: target, method: opts.method, explainedClass: predictor.info.classNames[explanation.classIndex], ...prediction });
+        }
+      } finally {
+        predictor.dispose();
+      }
+      output.result(results, results.map((r) => `${r.file}: ${r.predictedClass} → ${r.overlay}`).join('\n'));
+    });
+
+  program
+    .command('ensemble')
+    .description('average the probabilities of several trained models and evaluate the ensemble')
+    .requiredOption('--model-dirs <dirs...>', 'two or more folders written by `fracture train`')
+    .requiredOption('--data <dir>', 'dataset root')
+    .requiredOption('--split <file>', 'split manifest shared by the models (their split.csv)')
+    .option('--weights <list>', 'comma-separated weights, one per model', (v) => v.split(',').map(Number))
+    .option('--seed <n>', 'seed', (v) => Number(v), 0)
+    .option('--out <dir>', 'output folder', 'fracture-runs/ensemble')
+    .action(async (opts, command: Command) => {
+      const output = out(command);
+      const split = await readSplitManifest(opts.split, { root: opts.data });
+      const result = await runEnsemble({ modelDirs: opts.modelDirs, items: split.test, out: opts.out, weights: opts.weights, seed: opts.seed, log: output.info });
+      const line = (name: string, m: typeof result.ensemble.metrics) => `  ${name.padEnd(20)} accuracy ${percent(m.accuracy.estimate)}  AUC ${m.auc.estimate.toFixed(3)}  kappa ${m.kappa.estimate.toFixed(3)}`;
+      output.result(
+        { members: result.members.map((m) => ({ name: m.name, modelDir: m.modelDir, metrics: m.evaluation.metrics })), ensemble: result.ensemble.metrics, comparisons: result.comparisons },
+        [
+          ...result.members.map((m) => line(m.name, m.evaluation.metrics)),
+          line('ensemble', result.ensemble.metrics),
+          ...result.comparisons.map((c) => `  DeLong ensemble vs ${c.member}: ΔAUC ${c.difference.toFixed(4)}, p = ${c.pValue.toPrecision(3)}`),
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('reproduce')
+    .description('train and evaluate the study\'s four models and write report.md / report.html (re-run to resume)')
+    .requiredOption('--data <dir>', 'the Kaggle fracture dataset root')
+    .addOption(new Option('--protocol <name>', 'split protocol(s)').choices(['paper', 'grouped', 'both']).default('both'))
+    .option('--models <list>', `comma-separated subset of ${MODEL_NAMES.join(',')}`, modelList)
+    .option('--epochs <n>', 'epochs per model (default 10; fewer is a reduced budget, stated in the report)', positiveInt('--epochs'))
+    .option('--max-train-images <n>', 'images per epoch (a reduced budget, stated in the report)', positiveInt('--max-train-images'))
+    .option('--max-test-images <n>', 'evaluate on a stratified subset of the test set', positiveInt('--max-test-images'))
+    .option('--mobilenet-weights <file>', 'ImageNet MobileNetV2 weights (torchvision names)')
+    .option('--micro-batch-size <n>', 'gradient accumulation micro-batch', positiveInt('--micro-batch-size'))
+    .option('--cache-dir <dir>', 'cache of resized images', '.fracture-cache')
+    .option('--seed <n>', 'seed', (v) => Number(v), 0)
+    .option('--bootstrap <n>', 'bootstrap resamples', positiveInt('--bootstrap'), 1000)
+    .option('--out <dir>', 'report folder', 'fracture-runs/reproduction')
+    .addOption(backendOption())
+    .action(async (opts, command: Command) => {
+      const output = out(command);
+      const result = await reproduce({
+        dataDir: opts.data,
+        out: opts.out,
+        protocols: opts.protocol === 'both' ? ['paper', 'grouped'] : [opts.protocol],
+        models: opts.models,
+        epochs: opts.epochs,
+        maxTrainImages: opts.maxTrainImages,
+        maxTestImages: opts.maxTestImages,
+        weights: opts.mobilenetWeights ? { mobilenetv2: opts.mobilenetWeights } : undefined,
+        microBatchSize: opts.microBatchSize,
+        cacheDir: opts.cacheDir,
+        seed: opts.seed,
+        nBoot: opts.bootstrap,
+        backend: opts.backend as TrainBackend,
+        command: `fracture ${process.argv.slice(2).join(' ')}`,
+        progress: progressFor(output),
+        log: output.info,
+      });
+      output.result(
+        { report: result.reportMarkdown, html: result.reportHtml, results: result.results.map(({ history: _h, roc: _r, ...r }) => r) },
+        `Report: ${result.reportMarkdown}\n       ${result.reportHtml}`,
+      );
+    });
+
+  program
+    .command('serve')
+    .description('a local HTTP API (POST /predict) and a page to drop an X-ray on')
+    .option('--model-dir <dir>', 'a folder written by `fracture train` (default: the demo\'s model)', 'fracture-demo/cnn/model')
+    .option('--port <n>', 'port', (v) => Number(v), 8080)
+    .option('--host <host>', 'interface to bind; anything but localhost exposes patient images to the network', '127.0.0.1')
+    .option('--max-upload-mb <n>', 'largest accepted upload', positiveNumber('--max-upload-mb'), 32)
+    .action(async (opts, command: Command) => {
+      const output = out(command);
+      await readTrainedModelInfo(opts.modelDir).catch((error: Error) => {
+        throw new Error(`${error.message}\nRun 'fracture demo' first, or pass --model-dir.`);
+      });
+      const predictor = await createPredictor(opts.modelDir);
+      const server = await startServer(predictor, { host: opts.host, port: opts.port, maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024), log: output.info });
+      output.result({ url: server.url, model: predictor.info.modelName }, `Serving ${predictor.info.modelName} at ${server.url} (Ctrl+C to stop)`);
+      const stop = async () => {
+        await server.close();
+        predictor.dispose();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  program
+    .command('backend')
+    .description('show which compute engine would be used and why')
+    .addOption(backendOption())
+    .action(async (opts, command: Command) => {
+      const output = out(command);
+      const choice = await selectBackend(opts.backend === 'auto' ? {} : { prefer: opts.backend });
+      output.result(choice, `${choice.name}: ${choice.reason}`);
+    });
+
+  return program;
+}
+
+async function itemsFor(dataDir: string, manifest: string, protocol: CliProtocol, seed: number, part: 'train' | 'val' | 'test') {
+  if (await exists(manifest)) return (await readSplitManifest(manifest, { root: dataDir }))[part];
+  const scan = await scanImageFolder(dataDir);
+  return splitDataset(scan.items, { protocol: toSplitProtocol(protocol), seed })[part];
+}
