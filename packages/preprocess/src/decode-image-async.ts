@@ -1,5 +1,6 @@
 import { decodeImage, detectImageFormat, ImageDecodeError } from './decode-image';
 import { jpegComponents } from './decode-jpeg';
+import { readJpegFrameHeader } from './jpeg-frame-header';
 import { parseSize } from './image-tensor';
 import type { DecodedImage, DecodeImageAsyncOptions } from './image-types';
 
@@ -88,21 +89,9 @@ export async function decodeImageAsync(bytes: Uint8Array, options: DecodeImageAs
 
 /** Width and height from the JPEG frame header, or null when it cannot be found. */
 function jpegFrameSize(bytes: Uint8Array): { width: number; height: number } | null {
-  let offset = 2;
-  while (offset + 9 < bytes.length) {
-    if (bytes[offset] !== 0xff) {
-      offset++;
-      continue;
-    }
-    const marker = bytes[offset + 1];
-    if (marker === 0xff) {
-      offset++;
-      continue;
-    }
-    const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isFrame) return { height: (bytes[offset + 5] << 8) | bytes[offset + 6], width: (bytes[offset + 7] << 8) | bytes[offset + 8] };
-    if (marker === 0xda) return null;
-    offset += 2 + ((bytes[offset + 2] << 8) | bytes[offset + 3]);
+  try {
+    return readJpegFrameHeader(bytes);
+  } catch {
+    return null;
   }
-  return null;
 }

@@ -1,5 +1,6 @@
 import * as jpeg from 'jpeg-js';
 import type { DecodedImage } from './image-types';
+import { readJpegFrameHeader } from './jpeg-frame-header';
 
 export function isJpeg(bytes: Uint8Array): boolean {
   return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
@@ -7,27 +8,7 @@ export function isJpeg(bytes: Uint8Array): boolean {
 
 /** Number of components in the frame header; jpeg-js always expands gray to RGB, so we look ourselves. */
 export function jpegComponents(bytes: Uint8Array): number {
-  let offset = 2;
-  while (offset + 4 <= bytes.length) {
-    if (bytes[offset] !== 0xff) {
-      offset++;
-      continue;
-    }
-    const marker = bytes[offset + 1];
-    if (marker === 0xff) {
-      offset++;
-      continue;
-    }
-    const length = (bytes[offset + 2] << 8) | bytes[offset + 3];
-    const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isFrame) {
-      if (offset + 9 >= bytes.length) throw new Error('truncated JPEG (frame header cut off)');
-      return bytes[offset + 9];
-    }
-    if (marker === 0xda) break;
-    offset += 2 + length;
-  }
-  throw new Error('invalid JPEG (no frame header before the scan data)');
+  return readJpegFrameHeader(bytes).components;
 }
 
 function hasEndOfImage(bytes: Uint8Array): boolean {

@@ -21,7 +21,7 @@ describe('readImageDimensions', () => {
 
   test('names the file and reason on bad input', () => {
     const truncated = jpg(16, 16).slice(0, 20);
-    expect(() => readImageDimensions(truncated, { path: 'x.jpg' })).toThrow('readImageDimensions: x.jpg: no JPEG start-of-frame marker found');
+    expect(() => readImageDimensions(truncated, { path: 'x.jpg' })).toThrow('readImageDimensions: x.jpg: invalid JPEG (no frame header before the scan data)');
     expect(() => readImageDimensions(new Uint8Array([1, 2, 3]), { path: 'notes.txt' })).toThrow(/notes\.txt/);
   });
 });
