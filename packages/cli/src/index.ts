@@ -10,7 +10,7 @@
 export { createProgram, collectImageFiles } from './program';
 export { runDemo, writeGallery, galleryItems, DEMO_METRIC_COLUMNS } from './demo';
 export type { DemoOptions, DemoResult } from './demo';
-export { runTraining, prepareSplit, toSplitProtocol } from './train-run';
+export { runTraining, prepareSplit, toSplitProtocol, WASM_MICRO_BATCH } from './train-run';
 export type { CliProtocol, TrainRunOptions, TrainRunResult } from './train-run';
 export { runEvaluation, predictItems, writeEvaluation } from './evaluate-run';
 export type { EvaluateRunOptions, EvaluateRunResult, Predictions } from './evaluate-run';

@@ -65,6 +65,13 @@ export interface TrainRunResult {
   weightsReport?: { missing: string[]; unexpected: string[]; mismatched: string[] };
 }
 
+/**
+ * Micro-batch sizes that keep a batch-32 training step inside the wasm backend's 4 GiB heap at the
+ * study's input sizes (measured in @fracture/backend's benchmark); gradients are accumulated to the
+ * full batch, so the update is the same (batch-norm statistics aside).
+ */
+export const WASM_MICRO_BATCH: Readonly<Record<ModelName, number>> = { cnn: 32, resnet18: 8, mobilenetv2: 4, 'efficientnet-b3': 1 };
+
 /** Converts the CLI's protocol names to @fracture/preprocess's. */
 export function toSplitProtocol(protocol: CliProtocol): SplitProtocol {
   return protocol === 'kaggle' ? 'given' : protocol;
@@ -97,7 +104,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   }
   if (options.dataDir) await writeSplitManifest(manifestPath, split, { root: options.dataDir });
 
-  await useEngine(options.backend);
+  const engine = await useEngine(options.backend);
   const spec = getModelSpec(options.modelName);
   const preset = paperPreset(options.modelName, { variant: options.variant ?? 'code' });
   const channels = options.channels ?? 3;
@@ -143,7 +150,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       seed,
       // useEngine chose the engine above; train must not switch it (the model's tensors live there).
       backend: 'current',
-      microBatchSize: options.microBatchSize,
+      microBatchSize: options.microBatchSize ?? (engine.name === 'wasm' ? Math.min(batchSize, WASM_MICRO_BATCH[options.modelName]) : undefined),
       resumeFrom,
     });
     if (trainLoader.failures.length > 0) log(`${trainLoader.failures.length} training images could not be read and were skipped (first: ${trainLoader.failures[0].path}: ${trainLoader.failures[0].reason})`);
