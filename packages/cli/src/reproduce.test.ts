@@ -28,6 +28,7 @@ describe('fracture reproduce and demo', () => {
     expect(markdown).toContain('98.24 %'); // the paper's CNN figure beside ours
     expect(markdown).toContain('**reduced**: 1 ep × 64 img');
     expect(markdown).toContain('paper: accuracy');
+    expect(markdown).toContain('(50 resamples of whole source radiographs)');
     expect(markdown).toContain('grouped: accuracy');
     const html = await fs.readFile(path.join(out, 'report.html'), 'utf8');
     expect(html).toContain('<table>');

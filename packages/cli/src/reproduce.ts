@@ -244,7 +244,7 @@ async function reportBlocks(results: ModelRunResult[], splits: Record<string, Da
     {
       kind: 'paragraph',
       text:
-        'Every number below was produced by the run this report describes. Accuracy, precision, recall and F1 are in percent with 95 % percentile bootstrap intervals (1,000 resamples of whole source radiographs); precision, recall and F1 are for the class "fractured". ' +
+        `Every number below was produced by the run this report describes. Accuracy, precision, recall and F1 are in percent with 95 % percentile bootstrap intervals (${(options.nBoot ?? 1000).toLocaleString('en-US')} resamples of whole source radiographs); precision, recall and F1 are for the class "fractured". ` +
         'The paper protocol splits images at random (as the study did), so rotated near-copies of one radiograph land in both training and test sets; the grouped protocol keeps every source radiograph in one part, which is the honest estimate.',
     },
   ];
