@@ -247,7 +247,14 @@ function validateOptions(items: readonly DatasetItem[], options: BatchLoaderOpti
   };
 }
 
-type ResizeSettings = { height: number; width: number; channels: 1 | 3; antialias: boolean };
+/** The size, channels and filter of a model's input; see {@link toModelInput}. */
+export interface ModelInputSettings {
+  height: number;
+  width: number;
+  channels: 1 | 3;
+  antialias: boolean;
+}
+type ResizeSettings = ModelInputSettings;
 
 /**
  * Decodes (natively via sharp when available, shrinking large JPEGs on load), converts to the model's
@@ -256,10 +263,20 @@ type ResizeSettings = { height: number; width: number; channels: 1 | 3; antialia
  */
 export async function decodeAndResizeAsync(bytes: Uint8Array, file: string, settings: ResizeSettings): Promise<Uint8Array> {
   const reduceTo = settings.antialias ? ([settings.height, settings.width] as [number, number]) : undefined;
-  return resizeToLevels(await decodeImageAsync(bytes, { path: file, reduceTo }), settings);
+  return toModelInput(await decodeImageAsync(bytes, { path: file, reduceTo }), settings);
 }
 
-function resizeToLevels(image: DecodedImage, settings: ResizeSettings): Uint8Array {
+/**
+ * A decoded image as the loader feeds it to a model, before augmentation and normalisation: converted
+ * to the model's channels (luma for gray), resized and rounded to 8 bits, `[height, width, channels]`
+ * row-major. Prediction code calls this too, so that a model sees the same pixels it was trained on.
+ */
+export function toModelInput(image: DecodedImage, settings: ModelInputSettings): Uint8Array {
+  const { height, width, channels } = settings;
+  if (!Number.isInteger(height) || height < 1 || !Number.isInteger(width) || width < 1) {
+    throw new Error(`toModelInput: height and width must be positive integers, got ${height} x ${width}`);
+  }
+  if (channels !== 1 && channels !== 3) throw new Error(`toModelInput: channels must be 1 or 3, got ${String(channels)}`);
   // A gray radiograph is resized as one channel and replicated afterwards: the same values (resizing is
   // per channel) for a third of the work and memory on a 4,000-px original.
   const gray = image.channels < 3;
