@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { decodeImage, encodePng, writeSyntheticDataset } from '@fracture/preprocess';
+import { decodeImageAsync, encodePng, writeSyntheticDataset } from '@fracture/preprocess';
 import type { DatasetItem } from '@fracture/preprocess';
 import { renderPanel } from '@fracture/explain';
 import { formatMetricsTable } from '@fracture/metrics';
@@ -123,7 +123,7 @@ export async function writeGallery(modelDir: string, files: string[], out: strin
   const written: string[] = [];
   try {
     for (const file of files) {
-      const image = decodeImage(new Uint8Array(await fs.readFile(file)), { path: file });
+      const image = await decodeImageAsync(new Uint8Array(await fs.readFile(file)), { path: file });
       const [prediction] = predictor.predictImages([image]);
       const explanation = await predictor.explain(image, { classIndex: prediction.classIndex });
       const panel = renderPanel(image, explanation.heatmap, { label: prediction.predictedClass, probability: prediction.probability, height: Math.max(256, Math.min(image.height, 512)) });

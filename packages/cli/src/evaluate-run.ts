@@ -49,6 +49,7 @@ export interface EvaluateRunResult {
   evaluation: BinaryEvaluation;
   mistakes: (MisclassifiedSample & { path: string })[];
   predictions: Predictions;
+  /** Every file written, by name (`roc.png`, `metrics.json`, ...), with its full path. */
   files: Record<string, string>;
 }
 
@@ -96,7 +97,7 @@ export async function writeEvaluation(name: string, info: TrainedModelInfo, pred
   const files: Record<string, string> = {};
   const write = async (file: string, data: string | Uint8Array) => {
     await fs.writeFile(path.join(out, file), data);
-    files[file.replace(/\.(svg|png|json|csv)$/, '') + (file.endsWith('.png') ? 'Png' : file.endsWith('.svg') ? 'Svg' : '')] = file;
+    files[file] = path.join(out, file);
   };
   const positiveName = info.classNames[positiveLabel];
   const roc = [{ name, fpr: evaluation.roc.fpr, tpr: evaluation.roc.tpr, auc: evaluation.metrics.auc.estimate }];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { decodeImage, encodePng, normalize, resize, toTensor } from '@fracture/preprocess';
+import { decodeImageAsync, encodePng, normalize, toModelInput } from '@fracture/preprocess';
 import type { DecodedImage } from '@fracture/preprocess';
 import { gradCam, gradCamPlusPlus, occlusionSensitivity, overlayHeatmap } from '@fracture/explain';
 import type { ColormapName, Heatmap } from '@fracture/explain';
@@ -32,8 +32,8 @@ export interface Explanation {
 export interface Predictor {
   readonly info: TrainedModelInfo;
   readonly model: tfl.LayersModel;
-  /** Decodes (PNG, JPEG, DICOM) and classifies; `path` only names the file in errors. */
-  predictBytes(bytes: Uint8Array, path?: string): Prediction;
+  /** Decodes (PNG, JPEG, DICOM) with the training loader's decoder and classifies; `path` only names the file in errors. */
+  predictBytes(bytes: Uint8Array, path?: string): Promise<Prediction>;
   predictImages(images: DecodedImage[]): Prediction[];
   explain(image: DecodedImage, options?: { method?: ExplainMethod; classIndex?: number; colormap?: ColormapName }): Promise<Explanation>;
   dispose(): void;
@@ -48,10 +48,14 @@ export async function createPredictor(modelDir: string): Promise<Predictor> {
 
 /** Wraps an in-memory model with its preparation. */
 export function predictorFor(model: tfl.LayersModel, info: TrainedModelInfo): Predictor {
+  const settings = { height: info.inputSize, width: info.inputSize, channels: info.channels, antialias: true };
+  // The loader's own preparation (channels, resize, 8-bit rounding), so the model sees the pixels it trained on.
   const prepare = (images: DecodedImage[]): tf.Tensor4D =>
     tf.tidy(() => {
-      const batch = images.map((image) => resize(toTensor(image, { channels: info.channels }), info.inputSize));
-      return normalize(tf.stack(batch) as tf.Tensor4D, info.mean, info.std);
+      const size = info.inputSize * info.inputSize * info.channels;
+      const batch = new Float32Array(images.length * size);
+      images.forEach((image, i) => toModelInput(image, settings).forEach((level, k) => (batch[i * size + k] = level / 255)));
+      return normalize(tf.tensor4d(batch, [images.length, info.inputSize, info.inputSize, info.channels]), info.mean, info.std);
     });
 
   const predictImages = (images: DecodedImage[]): Prediction[] => {
@@ -76,8 +80,8 @@ export function predictorFor(model: tfl.LayersModel, info: TrainedModelInfo): Pr
     info,
     model,
     predictImages,
-    predictBytes(bytes, path) {
-      return predictImages([decodeImage(bytes, { path })])[0];
+    async predictBytes(bytes, path) {
+      return predictImages([await decodeImageAsync(bytes, { path })])[0];
     },
     async explain(image, options = {}) {
       const method = options.method ?? 'gradcam';

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { decodeImage, inspectDataset, readSplitManifest, scanImageFolder, splitDataset } from '@fracture/preprocess';
+import { decodeImageAsync, inspectDataset, readSplitManifest, scanImageFolder, splitDataset } from '@fracture/preprocess';
 import { isModelName, MODEL_NAMES } from '@fracture/models';
 import type { ModelName } from '@fracture/models';
 import { selectBackend } from '@fracture/backend';
@@ -186,12 +186,14 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .option('--out <dir>', 'output folder (default: <model-dir>/../evaluation)')
     .action(async (opts, command: Command) => {
       const output = out(command);
-      const items = await itemsFor(opts.data, opts.split ?? path.join(path.dirname(path.resolve(opts.modelDir)), 'split.csv'), opts.protocol, opts.seed, opts.part);
-      const result = await runEvaluation({ modelDir: opts.modelDir, items, out: opts.out ?? path.join(path.dirname(path.resolve(opts.modelDir)), 'evaluation'), seed: opts.seed, nBoot: opts.bootstrap });
+      const runDir = path.dirname(path.resolve(opts.modelDir));
+      const outDir: string = opts.out ?? path.join(runDir, 'evaluation');
+      const items = await itemsFor(opts.data, opts.split ?? path.join(runDir, 'split.csv'), opts.protocol, opts.seed, opts.part);
+      const result = await runEvaluation({ modelDir: opts.modelDir, items, out: outDir, seed: opts.seed, nBoot: opts.bootstrap });
       const m = result.evaluation.metrics;
       const lines = [`${result.name} on ${result.evaluation.n} images (positive: ${result.info.positiveClass}), 95 % bootstrap intervals:`];
       for (const [name, value] of Object.entries(m)) lines.push(`  ${name.padEnd(12)} ${value.estimate.toFixed(4)} (${value.lower.toFixed(4)}–${value.upper.toFixed(4)})`);
-      lines.push(`  brier        ${result.evaluation.brier.toFixed(4)}`, `  ECE          ${result.evaluation.ece.toFixed(4)}`, `misclassified: ${result.mistakes.length}; files in ${path.dirname(path.join(opts.out ?? path.join(path.dirname(path.resolve(opts.modelDir)), 'evaluation'), 'x'))}`);
+      lines.push(`  brier        ${result.evaluation.brier.toFixed(4)}`, `  ECE          ${result.evaluation.ece.toFixed(4)}`, `misclassified: ${result.mistakes.length}; files in ${outDir}`);
       const { roc: _r, precisionRecall: _p, ...summary } = result.evaluation;
       output.result({ name: result.name, ...summary, misclassified: result.mistakes, files: result.files }, lines.join('\n'));
     });
@@ -212,7 +214,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
       try {
         for (const file of files) {
           try {
-            const image = decodeImage(new Uint8Array(await fs.readFile(file)), { path: file });
+            const image = await decodeImageAsync(new Uint8Array(await fs.readFile(file)), { path: file });
             const [prediction] = predictor.predictImages([image]);
             const entry: Record<string, unknown> = { file, ...prediction };
             if (opts.explain) {
@@ -254,7 +256,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
         const classIndex = opts.class === undefined ? undefined : predictor.info.classNames.indexOf(opts.class);
         if (classIndex === -1) throw new Error(`unknown class '${opts.class}'; expected one of ${predictor.info.classNames.join(', ')}`);
         for (const file of files) {
-          const image = decodeImage(new Uint8Array(await fs.readFile(file)), { path: file });
+          const image = await decodeImageAsync(new Uint8Array(await fs.readFile(file)), { path: file });
           const [prediction] = predictor.predictImages([image]);
           const explanation = await predictor.explain(image, { method: opts.method as ExplainMethod, classIndex: classIndex ?? prediction.classIndex, colormap: opts.colormap });
           const target = path.join(opts.out, `${path.parse(file).name}-${opts.method.replace('++', 'pp')}.png`);

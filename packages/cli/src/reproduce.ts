@@ -1,13 +1,12 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { CLASS_NAMES, decodeImage, encodePng, findSharedSources, resize, toTensor, fromTensor, writeSplitManifest } from '@fracture/preprocess';
+import { CLASS_NAMES, decodeImageAsync, encodePng, findSharedSources, toModelInput, writeSplitManifest } from '@fracture/preprocess';
 import type { DatasetItem, DatasetSplit } from '@fracture/preprocess';
 import { countParameters, createModel, getModelSpec, MODEL_NAMES } from '@fracture/models';
 import type { ModelName } from '@fracture/models';
 import { plotRoc, plotRocPng, plotTrainingCurvesPng } from '@fracture/metrics';
 import type { BinaryEvaluation, BootstrapInterval } from '@fracture/metrics';
 import type { EpochLogs, TrainBackend, TrainCallback } from '@fracture/train';
-import * as tf from '@tensorflow/tfjs-core';
 import { galleryItems, writeGallery } from './demo';
 import { useEngine } from './engine';
 import { runEvaluation } from './evaluate-run';
@@ -211,10 +210,9 @@ async function writeThumbnails(mistakes: { path: string; label: number | string;
   await fs.mkdir(out, { recursive: true });
   const written = [];
   for (const [k, mistake] of mistakes.entries()) {
-    const image = decodeImage(new Uint8Array(await fs.readFile(mistake.path)), { path: mistake.path });
-    const small = tf.tidy(() => resize(toTensor(image, { channels: 1 }), 128) as tf.Tensor3D);
-    const thumbnail = fromTensor(small);
-    small.dispose();
+    const image = await decodeImageAsync(new Uint8Array(await fs.readFile(mistake.path)), { path: mistake.path, reduceTo: 128 });
+    const data = toModelInput(image, { height: 128, width: 128, channels: 1, antialias: true });
+    const thumbnail = { data, width: 128, height: 128, channels: 1 as const, bitDepth: 8 as const };
     const file = path.join(out, `${k + 1}-${path.parse(mistake.path).name}.png`);
     await fs.writeFile(file, encodePng(thumbnail));
     written.push({

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Buffer } from 'node:buffer';
-import { decodeImage } from '@fracture/preprocess';
+import { decodeImageAsync } from '@fracture/preprocess';
 import type { Predictor } from './predictor';
 import { renderWebPage } from './web-page';
 
@@ -53,7 +53,7 @@ export async function startServer(predictor: Predictor, options: ServeOptions = 
         const name = safeName(req.headers['x-file-name']);
         let image;
         try {
-          image = decodeImage(body, { path: name });
+          image = await decodeImageAsync(body, { path: name });
         } catch (error) {
           throw new HttpError(415, (error as Error).message);
         }
