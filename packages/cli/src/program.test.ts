@@ -45,6 +45,9 @@ describe('fracture command', () => {
     const unknown = await runCli(['train', '--model', 'vgg', '--data', data]);
     expect(unknown.exitCode).not.toBe(0);
     expect(unknown.stderr).toContain("unknown model 'vgg'");
+    const badSeed = await runCli(['train', '--model', 'cnn', '--data', data, '--seed', '1.5']);
+    expect(badSeed.exitCode).not.toBe(0);
+    expect(badSeed.stderr).toContain("--seed must be a non-negative integer, got '1.5'");
     const missing = await runCli(['train', '--model', 'cnn']);
     expect(missing.exitCode).not.toBe(0);
     expect(missing.stderr).toContain('--data');

@@ -38,6 +38,12 @@ function positiveNumber(name: string) {
   };
 }
 
+function seed(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--seed must be a non-negative integer, got '${value}'`);
+  return n;
+}
+
 function modelName(value: string): ModelName {
   if (!isModelName(value)) throw new InvalidArgumentError(`unknown model '${value}'; expected one of ${MODEL_NAMES.join(', ')}`);
   return value;
@@ -91,7 +97,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .option('--out <dir>', 'output folder', 'fracture-demo')
     .option('--images <n>', 'synthetic images to generate', positiveInt('--images'), 2400)
     .option('--epochs <n>', 'training epochs', positiveInt('--epochs'), 20)
-    .option('--seed <n>', 'seed', positiveInt('--seed'), 7)
+    .option('--seed <n>', 'seed', seed, 7)
     .addOption(backendOption())
     .action(async (opts, command: Command) => {
       const output = out(command);
@@ -142,7 +148,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .option('--input-size <n>', 'input side in pixels (default: the study\'s)', positiveInt('--input-size'))
     .option('--grayscale', 'train on 1-channel input')
     .option('--micro-batch-size <n>', 'accumulate gradients over micro-batches of this size', positiveInt('--micro-batch-size'))
-    .option('--seed <n>', 'seed', (v) => Number(v), 0)
+    .option('--seed <n>', 'seed', seed, 0)
     .option('--cache-dir <dir>', 'cache of resized images')
     .option('--out <dir>', 'output folder', 'fracture-runs/train')
     .addOption(backendOption())
@@ -181,7 +187,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .option('--split <file>', 'split manifest (default: split.csv beside the model folder, else a new split)')
     .addOption(new Option('--protocol <name>', 'split protocol when no manifest is found').choices(['paper', 'grouped', 'kaggle']).default('grouped'))
     .addOption(new Option('--part <name>', 'which part to evaluate').choices(['train', 'val', 'test']).default('test'))
-    .option('--seed <n>', 'seed', (v) => Number(v), 0)
+    .option('--seed <n>', 'seed', seed, 0)
     .option('--bootstrap <n>', 'bootstrap resamples', positiveInt('--bootstrap'), 1000)
     .option('--out <dir>', 'output folder (default: <model-dir>/../evaluation)')
     .action(async (opts, command: Command) => {
@@ -276,7 +282,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .requiredOption('--data <dir>', 'dataset root')
     .requiredOption('--split <file>', 'split manifest shared by the models (their split.csv)')
     .option('--weights <list>', 'comma-separated weights, one per model', (v) => v.split(',').map(Number))
-    .option('--seed <n>', 'seed', (v) => Number(v), 0)
+    .option('--seed <n>', 'seed', seed, 0)
     .option('--out <dir>', 'output folder', 'fracture-runs/ensemble')
     .action(async (opts, command: Command) => {
       const output = out(command);
@@ -305,7 +311,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .option('--mobilenet-weights <file>', 'ImageNet MobileNetV2 weights (torchvision names)')
     .option('--micro-batch-size <n>', 'gradient accumulation micro-batch', positiveInt('--micro-batch-size'))
     .option('--cache-dir <dir>', 'cache of resized images', '.fracture-cache')
-    .option('--seed <n>', 'seed', (v) => Number(v), 0)
+    .option('--seed <n>', 'seed', seed, 0)
     .option('--bootstrap <n>', 'bootstrap resamples', positiveInt('--bootstrap'), 1000)
     .option('--out <dir>', 'report folder', 'fracture-runs/reproduction')
     .addOption(backendOption())

@@ -37,7 +37,7 @@ describe('evaluateBinaryClassifier', () => {
     expect(a.metrics.auc).toEqual(b.metrics.auc);
   });
 
-  test('grouped bootstrap is flagged and widens nothing it should not', () => {
+  test('grouped bootstrap is flagged and leaves the point estimate unchanged', () => {
     const r = evaluateBinaryClassifier({ labels, probabilities, groups: ['a', 'a', 'b', 'c', 'c', 'd'], nBoot: 100, seed: 1 });
     expect(r.groupedBootstrap).toBe(true);
     expect(r.metrics.accuracy.estimate).toBeCloseTo(4 / 6, 12);
