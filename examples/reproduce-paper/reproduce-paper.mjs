@@ -3,16 +3,19 @@
 //   node reproduce-paper.mjs --data ../../../shared/data/fracture-xray --out ../../docs/reproduction
 // Re-running resumes: finished models are skipped, interrupted ones continue from their checkpoint.
 // Budget flags (--epochs, --max-train-images, --max-test-images) reduce the run; the report states
-// every reduction in the row of the numbers it affects.
+// every reduction in the row of the numbers it affects. --epochs, --max-train-images and
+// --micro-batch-size take one number or model=n pairs (`--max-train-images resnet18=512,mobilenetv2=384`).
+// --protocol paper|grouped|both lets two processes share a 2-core machine (wasm trains on one thread):
+// run one per protocol into the same --out, then once more with both to assemble the report.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { reproduce } from '@fracture/cli';
+import { parsePerModelValue, reproduce } from '@fracture/cli';
 
 const MOBILENET_WEIGHTS = new URL('../../../shared/weights/mobilenet_v2-imagenet-features.safetensors', import.meta.url).pathname;
 
 export async function reproducePaper(options) {
   return reproduce({
-    protocols: ['paper', 'grouped'],
+    protocols: options.protocols ?? ['paper', 'grouped'],
     // The study started MobileNetV2 from scratch in its code; its text says pretrained. We use the
     // ImageNet weights when they are available and say so in the report's "pretrained" column.
     weights: options.mobilenetWeights && existsSync(options.mobilenetWeights) ? { mobilenetv2: options.mobilenetWeights } : undefined,
@@ -25,6 +28,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     options: {
       data: { type: 'string' },
       out: { type: 'string', default: 'reproduction' },
+      protocol: { type: 'string', default: 'both' },
       models: { type: 'string' },
       epochs: { type: 'string' },
       'max-train-images': { type: 'string' },
@@ -35,18 +39,32 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     },
   });
   if (!values.data) {
-    console.error('usage: node reproduce-paper.mjs --data <fracture-xray dir> [--out dir] [--models cnn,resnet18,...] [--epochs n] [--max-train-images n] [--max-test-images n]');
+    console.error('usage: node reproduce-paper.mjs --data <fracture-xray dir> [--out dir] [--protocol paper|grouped|both] [--models cnn,resnet18,...] [--epochs n|model=n,...] [--max-train-images n|model=n,...] [--max-test-images n]');
+    process.exit(2);
+  }
+  if (!['paper', 'grouped', 'both'].includes(values.protocol)) {
+    console.error(`reproduce-paper: --protocol must be paper, grouped or both, got '${values.protocol}'`);
     process.exit(2);
   }
   const number = (v) => (v === undefined ? undefined : Number(v));
+  const perModel = (flag, v) => {
+    if (v === undefined) return undefined;
+    try {
+      return parsePerModelValue(flag, v);
+    } catch (error) {
+      console.error(`reproduce-paper: ${error.message}`);
+      process.exit(2);
+    }
+  };
   const result = await reproducePaper({
     dataDir: values.data,
     out: values.out,
+    protocols: values.protocol === 'both' ? ['paper', 'grouped'] : [values.protocol],
     models: values.models?.split(','),
-    epochs: number(values.epochs),
-    maxTrainImages: number(values['max-train-images']),
+    epochs: perModel('--epochs', values.epochs),
+    maxTrainImages: perModel('--max-train-images', values['max-train-images']),
     maxTestImages: number(values['max-test-images']),
-    microBatchSize: number(values['micro-batch-size']),
+    microBatchSize: perModel('--micro-batch-size', values['micro-batch-size']),
     backend: values.backend,
     cacheDir: values['cache-dir'],
     mobilenetWeights: MOBILENET_WEIGHTS,

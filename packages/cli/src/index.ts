@@ -17,6 +17,8 @@ export type { EvaluateRunOptions, EvaluateRunResult, Predictions } from './evalu
 export { runEnsemble } from './ensemble-run';
 export type { EnsembleRunOptions, EnsembleRunResult } from './ensemble-run';
 export { reproduce, PAPER_RESULTS } from './reproduce';
+export { parsePerModelValue } from './per-model-budget';
+export type { PerModelValue } from './per-model-budget';
 export type { ModelRunResult, ReproduceOptions, ReproduceResult } from './reproduce';
 export { createPredictor, predictorFor } from './predictor';
 export type { ExplainMethod, Explanation, Prediction, Predictor } from './predictor';

@@ -14,6 +14,7 @@ import { createOutput, percent } from './output';
 import type { CommandOutput, OutputStreams } from './output';
 import { createPredictor } from './predictor';
 import type { ExplainMethod } from './predictor';
+import { parsePerModelValue } from './per-model-budget';
 import { reproduce } from './reproduce';
 import { startServer } from './server';
 import { exists, runTraining, toSplitProtocol } from './train-run';
@@ -42,6 +43,16 @@ function seed(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--seed must be a non-negative integer, got '${value}'`);
   return n;
+}
+
+function perModel(name: string) {
+  return (value: string) => {
+    try {
+      return parsePerModelValue(name, value);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
 }
 
 function modelName(value: string): ModelName {
@@ -305,11 +316,11 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .requiredOption('--data <dir>', 'the Kaggle fracture dataset root')
     .addOption(new Option('--protocol <name>', 'split protocol(s)').choices(['paper', 'grouped', 'both']).default('both'))
     .option('--models <list>', `comma-separated subset of ${MODEL_NAMES.join(',')}`, modelList)
-    .option('--epochs <n>', 'epochs per model (default 10; fewer is a reduced budget, stated in the report)', positiveInt('--epochs'))
-    .option('--max-train-images <n>', 'images per epoch (a reduced budget, stated in the report)', positiveInt('--max-train-images'))
+    .option('--epochs <n|model=n,…>', 'epochs, for every model or per model (default 10; fewer is a reduced budget, stated in the report)', perModel('--epochs'))
+    .option('--max-train-images <n|model=n,…>', 'images per epoch, for every model or per model (a reduced budget, stated in the report)', perModel('--max-train-images'))
     .option('--max-test-images <n>', 'evaluate on a stratified subset of the test set', positiveInt('--max-test-images'))
     .option('--mobilenet-weights <file>', 'ImageNet MobileNetV2 weights (torchvision names)')
-    .option('--micro-batch-size <n>', 'gradient accumulation micro-batch', positiveInt('--micro-batch-size'))
+    .option('--micro-batch-size <n|model=n,…>', 'gradient accumulation micro-batch, for every model or per model', perModel('--micro-batch-size'))
     .option('--cache-dir <dir>', 'cache of resized images', '.fracture-cache')
     .option('--seed <n>', 'seed', seed, 0)
     .option('--bootstrap <n>', 'bootstrap resamples', positiveInt('--bootstrap'), 1000)

@@ -68,6 +68,8 @@ export interface ModelRunResult {
   confusion: BinaryEvaluation['confusion'];
   roc: { fpr: number[]; tpr: number[] };
   history: EpochLogs[];
+  /** The command line that produced this result (runs may be split over several commands). */
+  command?: string;
   gallery: string[];
   mistakes: { path: string; thumbnail: string; label: string; predicted: string; confidence: number }[];
 }
@@ -188,6 +190,7 @@ async function runOne(
     confusion: evaluation.evaluation.confusion,
     roc: { fpr: evaluation.evaluation.roc.fpr, tpr: evaluation.evaluation.roc.tpr },
     history: trained.history,
+    command: options.command,
     gallery: gallery.map((file) => path.relative(path.dirname(path.dirname(dir)), file)),
     mistakes: mistakes.map((m) => ({ ...m, thumbnail: path.relative(path.dirname(path.dirname(dir)), m.thumbnail) })),
   };
@@ -246,7 +249,16 @@ async function reportBlocks(results: ModelRunResult[], splits: Record<string, Da
         'The paper protocol splits images at random (as the study did), so rotated near-copies of one radiograph land in both training and test sets; the grouped protocol keeps every source radiograph in one part, which is the honest estimate.',
     },
   ];
-  if (options.command) blocks.push({ kind: 'paragraph', text: 'Command:' }, { kind: 'code', text: options.command });
+  const commands = [...new Set(results.map((r) => r.command).filter((c): c is string => Boolean(c)))];
+  if (commands.length <= 1) {
+    const command = commands[0] ?? options.command;
+    if (command) blocks.push({ kind: 'paragraph', text: 'Command:' }, { kind: 'code', text: command });
+  } else {
+    // Protocols or models may have run as separate processes (one per core); each result keeps its own.
+    blocks.push({ kind: 'paragraph', text: 'The results were produced by these commands (each re-run skips what is finished):' });
+    blocks.push({ kind: 'code', text: commands.join('\n') });
+    if (options.command && !commands.includes(options.command)) blocks.push({ kind: 'paragraph', text: 'and the report was assembled by:' }, { kind: 'code', text: options.command });
+  }
 
   const protocols = [...new Set(results.map((r) => r.protocol))];
   blocks.push({ kind: 'heading', level: 2, text: 'Table 1, extended' });
