@@ -55,6 +55,15 @@ function perModel(name: string) {
   };
 }
 
+/** The arguments this run was parsed from (not `process.argv`, which differs when the program is embedded). */
+function commandLine(command: Command): string[] {
+  let root = command;
+  while (root.parent) root = root.parent;
+  // commander keeps what parse() received in `rawArgs` without declaring it in its types.
+  const raw = (root as Command & { rawArgs?: string[] }).rawArgs;
+  return (raw && raw.length >= 2 ? raw : process.argv).slice(2);
+}
+
 function modelName(value: string): ModelName {
   if (!isModelName(value)) throw new InvalidArgumentError(`unknown model '${value}'; expected one of ${MODEL_NAMES.join(', ')}`);
   return value;
@@ -342,7 +351,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
         seed: opts.seed,
         nBoot: opts.bootstrap,
         backend: opts.backend as TrainBackend,
-        command: `fracture ${process.argv.slice(2).join(' ')}`,
+        command: `fracture ${commandLine(command).join(' ')}`,
         progress: progressFor(output),
         log: output.info,
       });

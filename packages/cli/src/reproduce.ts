@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLASS_NAMES, decodeImageAsync, encodePng, findSharedSources, toModelInput, writeSplitManifest } from '@fracture/preprocess';
-import type { DatasetItem, DatasetSplit } from '@fracture/preprocess';
+import { CLASS_NAMES, decodeImageAsync, encodePng, findSharedSources, stratifiedSubset, toModelInput, writeSplitManifest } from '@fracture/preprocess';
+import type { DatasetSplit } from '@fracture/preprocess';
 import { countParameters, createModel, getModelSpec, MODEL_NAMES } from '@fracture/models';
 import type { ModelName } from '@fracture/models';
 import { plotRoc, plotRocPng, plotTrainingCurvesPng } from '@fracture/metrics';
@@ -60,10 +61,15 @@ export interface ModelRunResult {
   fullTestImages: number;
   trainSeconds: number;
   evalSeconds: number;
+  /** Training images per second, validation passes excluded when `throughputExcludesValidation`. */
   imagesPerSecond: number;
-  /** Hours the study's full budget (10 epochs over every training image) would take at the measured speed. */
+  /** False or absent for results recorded before epochs timed their validation pass separately. */
+  throughputExcludesValidation?: boolean;
+  /** Hours the study's full budget (10 epochs over every training image, each followed by validation) would take at the measured speeds. */
   fullRunHours: number;
   backend: string;
+  /** CPU, cores, memory and Node version of the machine that ran it. */
+  machine?: string;
   metrics: Record<string, BootstrapInterval>;
   confusion: BinaryEvaluation['confusion'];
   roc: { fpr: number[]; tpr: number[] };
@@ -158,7 +164,7 @@ async function runOne(
     progress: options.progress,
     log,
   });
-  const testItems = options.maxTestImages ? stratifiedSubset(split.test, options.maxTestImages, seed) : split.test;
+  const testItems = options.maxTestImages ? stratifiedSubset(split.test, Math.min(options.maxTestImages, split.test.length)) : split.test;
   const evalStarted = Date.now();
   const evaluation = await runEvaluation({ modelDir: trained.modelDir, items: testItems, out: path.join(dir, 'evaluation'), name: PAPER_RESULTS[modelName].label, seed, nBoot: options.nBoot ?? 1000, cacheDir: options.cacheDir });
   const evalSeconds = (Date.now() - evalStarted) / 1000;
@@ -166,8 +172,13 @@ async function runOne(
   const gallery = await writeGallery(trained.modelDir, galleryItems(evaluation.predictions.items, 2), path.join(dir, 'gradcam'));
   const mistakes = await writeThumbnails(evaluation.mistakes.slice(0, 6), path.join(dir, 'mistakes'));
   const trainSeconds = trained.history.reduce((sum, epoch) => sum + epoch.seconds, 0);
+  const validationSeconds = trained.history.reduce((sum, epoch) => sum + (epoch.val_seconds ?? 0), 0);
   const trainImages = trained.info.training?.trainImages as number;
-  const imagesPerSecond = trainSeconds > 0 ? (trainImages * trained.history.length) / trainSeconds : 0;
+  // Throughput on training steps alone: a reduced budget still validates on the whole validation set
+  // each epoch, so folding that in would inflate the full-run estimate.
+  const stepSeconds = trainSeconds - validationSeconds;
+  const imagesPerSecond = stepSeconds > 0 ? (trainImages * trained.history.length) / stepSeconds : 0;
+  const validationSecondsPerEpoch = trained.history.length > 0 ? validationSeconds / trained.history.length : 0;
   const model = createModel(modelName, { inputSize: spec.inputSize });
   const parameters = countParameters(model);
   model.dispose();
@@ -184,8 +195,10 @@ async function runOne(
     trainSeconds,
     evalSeconds,
     imagesPerSecond,
-    fullRunHours: imagesPerSecond > 0 ? (spec.epochs * split.train.length) / imagesPerSecond / 3600 : Number.NaN,
+    throughputExcludesValidation: trained.history.every((epoch) => epoch.val_seconds !== undefined),
+    fullRunHours: imagesPerSecond > 0 ? (spec.epochs * (split.train.length / imagesPerSecond + validationSecondsPerEpoch)) / 3600 : Number.NaN,
     backend: trained.backend,
+    machine: describeMachine(),
     metrics: { ...evaluation.evaluation.metrics },
     confusion: evaluation.evaluation.confusion,
     roc: { fpr: evaluation.evaluation.roc.fpr, tpr: evaluation.evaluation.roc.tpr },
@@ -196,17 +209,10 @@ async function runOne(
   };
 }
 
-/** Every n-th item per class, so a reduced test set keeps the class balance and is the same each run. */
-function stratifiedSubset(items: DatasetItem[], max: number, seed: number): DatasetItem[] {
-  if (items.length <= max) return items;
-  const out: DatasetItem[] = [];
-  for (const label of [...new Set(items.map((item) => item.label))].sort()) {
-    const ofClass = items.filter((item) => item.label === label);
-    const take = Math.max(1, Math.round((max * ofClass.length) / items.length));
-    const step = ofClass.length / take;
-    for (let k = 0; k < take; k++) out.push(ofClass[Math.floor((k * step + seed) % ofClass.length)]);
-  }
-  return out;
+function describeMachine(): string {
+  const cpus = os.cpus();
+  const gib = os.totalmem() / 2 ** 30;
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${gib.toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 }
 
 async function writeThumbnails(mistakes: { path: string; label: number | string; predicted: number | string; confidence: number }[], out: string) {
@@ -279,17 +285,21 @@ async function reportBlocks(results: ModelRunResult[], splits: Record<string, Da
   blocks.push({ kind: 'heading', level: 2, text: 'Training budget, run time and backend' });
   blocks.push({
     kind: 'table',
-    header: ['protocol', 'model', 'budget', 'train time', 'train img/s', 'test images', 'backend'],
+    header: ['protocol', 'model', 'budget', 'train time', 'train img/s', 'evaluation time', 'test images', 'backend'],
     rows: results.map((r) => [
       r.protocol,
       PAPER_RESULTS[r.modelName].label,
       budget(r),
       `${(r.trainSeconds / 60).toFixed(1)} min`,
-      r.imagesPerSecond.toFixed(2),
+      r.throughputExcludesValidation ? r.imagesPerSecond.toFixed(2) : `${r.imagesPerSecond.toFixed(2)} (validation passes included)`,
+      `${(r.evalSeconds / 60).toFixed(1)} min`,
       r.testImages === r.fullTestImages ? String(r.testImages) : `${r.testImages} of ${r.fullTestImages} (stratified subset)`,
       r.backend,
     ]),
   });
+
+  const machines = [...new Set(results.map((r) => r.machine).filter((m): m is string => Boolean(m)))];
+  if (machines.length > 0) blocks.push({ kind: 'paragraph', text: `Measured on: ${machines.join('; ')}. Train time includes each epoch's validation pass; train img/s counts training images over the time of the training steps.` });
 
   blocks.push({ kind: 'heading', level: 2, text: 'Splits' });
   blocks.push({

@@ -7,6 +7,7 @@ import {
   readSplitManifest,
   scanImageFolder,
   splitDataset,
+  stratifiedSubset,
   writeSplitManifest,
 } from '@fracture/preprocess';
 import type { DatasetSplit, SplitProtocol } from '@fracture/preprocess';
@@ -46,7 +47,7 @@ export interface TrainRunOptions {
   microBatchSize?: number;
   /** Resized-image cache shared between runs. */
   cacheDir?: string;
-  /** Use at most this many training images (a reduced budget, stated in reports). */
+  /** Use at most this many training images, a class-stratified subset spread over every source (a reduced budget, stated in reports). */
   maxTrainImages?: number;
   /** Paper preset variant: the notebook's settings (`code`, default) or the text's. */
   variant?: 'code' | 'text';
@@ -111,7 +112,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const preparation = defaultPreparation(options.modelName, channels, options.inputSize ?? spec.inputSize);
   const epochs = options.epochs ?? preset.epochs;
   const batchSize = options.batchSize ?? preset.batchSize;
-  const trainItems = options.maxTrainImages ? split.train.slice(0, options.maxTrainImages) : split.train;
+  const trainItems = options.maxTrainImages ? stratifiedSubset(split.train, Math.min(options.maxTrainImages, split.train.length)) : split.train;
 
   const model = createModel(options.modelName, { inputSize: preparation.inputSize, channels, seed });
   let weightsReport: TrainRunResult['weightsReport'];

@@ -80,6 +80,7 @@ export type {
 export { scanImageFolder } from './scan-image-folder';
 export { sourceGroupKey, sourceIdFromFileName } from './source-id';
 export { findSharedSources, PAPER_FRACTIONS, splitDataset } from './split-dataset';
+export { stratifiedSubset } from './stratified-subset';
 export { formatSplitManifest, parseSplitManifest, readSplitManifest, SPLIT_MANIFEST_HEADER, writeSplitManifest } from './split-manifest';
 export { createBatchLoader, toModelInput } from './batch-loader';
 export type { ModelInputSettings } from './batch-loader';

@@ -51,6 +51,11 @@ describe('train', () => {
     expect(last.loss).toBeLessThan(result.history[0]!.loss);
     // The epoch's val_loss is what evaluate() reports for the final weights.
     expect((await evaluate(model, valSet.source)).loss).toBeCloseTo(last.val_loss!, 5);
+    // The validation pass is timed on its own and is part of the epoch's time.
+    for (const epoch of result.history) {
+      expect(epoch.val_seconds).toBeGreaterThanOrEqual(0);
+      expect(epoch.val_seconds).toBeLessThanOrEqual(epoch.seconds);
+    }
     trainSet.dispose();
     valSet.dispose();
   });

@@ -196,9 +196,11 @@ export async function train(model: LayersModel, data: BatchSource, options: Trai
       if (seen === 0) throw new Error(`train: the data source yielded no batches for epoch ${epoch + 1}`);
       const logs: EpochLogs = { epoch, loss: lossSum / seen, acc: correctSum / seen, lr, seconds: 0 };
       if (options.validationData) {
+        const validationStarted = Date.now();
         const val = await evaluate(model, options.validationData, { loss: resolved.loss, epoch: 0 });
         logs.val_loss = val.loss;
         logs.val_acc = val.accuracy;
+        logs.val_seconds = (Date.now() - validationStarted) / 1000;
       }
       logs.seconds = (Date.now() - started) / 1000;
       history.push(logs);

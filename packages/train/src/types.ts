@@ -71,7 +71,10 @@ export interface EpochLogs {
   val_loss?: number;
   val_acc?: number;
   lr: number;
+  /** Wall time of the epoch, validation included. */
   seconds: number;
+  /** Wall time of the epoch's validation pass, so throughput can be computed on training alone. */
+  val_seconds?: number;
   [metric: string]: number | undefined;
 }
 
