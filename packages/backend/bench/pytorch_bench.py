@@ -1,52 +1,22 @@
 """PyTorch CPU reference for the @fracture/backend benchmark.
 
 Times inference and one SGD training step (cross-entropy, batch-norm in training mode) at batch 32 for the four
-study models, with torch.set_num_threads(threads). Prints one JSON object per model on stdout.
+study models (with the study's heads, built by tools/torch-reference/fracture_torch.py), with
+torch.set_num_threads(threads). Prints one JSON object per model on stdout.
 Usage: /usr/bin/python3 pytorch_bench.py --models cnn,resnet18 --batch 32 --threads 2 --repeats 1
 """
 import argparse
 import json
+import os
 import resource
 import sys
 import time
 
 import torch
 import torch.nn as nn
-import torchvision
 
-SIZES = {"cnn": 224, "resnet18": 224, "efficientnet-b3": 300, "mobilenetv2": 224}
-
-
-class NotebookCnn(nn.Module):
-    """The authors' notebook CNN as @fracture/models builds it (conv 3x3 6, pool, conv 3x3 16, pool, 3 linear)."""
-
-    def __init__(self, size: int, num_classes: int = 2):
-        super().__init__()
-        side = ((size - 2) // 2 - 2) // 2
-        self.conv1 = nn.Conv2d(3, 6, 3)
-        self.conv2 = nn.Conv2d(6, 16, 3)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.fc1 = nn.Linear(16 * side * side, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, num_classes)
-
-    def forward(self, x):
-        x = self.pool(torch.relu(self.conv1(x)))
-        x = self.pool(torch.relu(self.conv2(x)))
-        x = torch.flatten(x, 1)
-        return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
-
-
-def build(name: str) -> nn.Module:
-    if name == "cnn":
-        return NotebookCnn(SIZES[name])
-    if name == "resnet18":
-        return torchvision.models.resnet18(num_classes=2)
-    if name == "mobilenetv2":
-        return torchvision.models.mobilenet_v2(num_classes=2)
-    if name == "efficientnet-b3":
-        return torchvision.models.efficientnet_b3(num_classes=2)
-    raise SystemExit(f"pytorch_bench: unknown model {name}")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "torch-reference"))
+from fracture_torch import STUDY_SIZES as SIZES, build  # noqa: E402
 
 
 def best_time(fn, repeats: int) -> float:

@@ -23,11 +23,11 @@ Writes to <out-dir>, per case:
     <case>-cam.bin            [N, H, W] normalised and resized with cv2
     <case>-campp-raw.bin      [N, h, w] Grad-CAM++
     meta.json                 shapes, layer, classes, how close Grad-CAM++'s alpha came to its pole
-Deterministic: fixed seeds, CPU, one thread.
+Deterministic: fixed seeds, CPU, one thread. The study models and the writers are shared with the other
+reference scripts: tools/torch-reference/fracture_torch.py.
 """
 import json
 import os
-import struct
 import sys
 
 import cv2
@@ -36,29 +36,15 @@ import torch
 import torch.nn as nn
 import torchvision
 
-torch.set_num_threads(1)
-torch.use_deterministic_algorithms(True)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "torch-reference"))
+from fracture_torch import build, deterministic, head_linear, write_f32, write_safetensors  # noqa: E402
+
+deterministic()
 
 SIZE = 96  # every network's last conv is still 3 x 3 at this size
 CLASSES = [0, 1]  # explained class per image of the batch
-
-
-def study_resnet18():
-    m = torchvision.models.resnet18(weights=None)
-    m.fc = nn.Sequential(nn.Dropout(0.5), nn.Linear(512, 2))
-    return m, m.layer4[1].conv2, "layer4.1.conv2"
-
-
-def study_mobilenet_v2():
-    m = torchvision.models.mobilenet_v2(weights=None)
-    m.classifier[1] = nn.Linear(1280, 2)
-    return m, m.features[18][0], "features.18.0"
-
-
-def study_efficientnet_b3():
-    m = torchvision.models.efficientnet_b3(weights=None)
-    m.classifier = nn.Sequential(nn.Dropout(0.5), nn.Linear(1536, 2))
-    return m, m.features[8][0], "features.8.0"
+# The study's Grad-CAM layer per network (the registry's gradCamLayer, see src/target-layer.ts).
+LAYERS = {"resnet18": "layer4.1.conv2", "mobilenetv2": "features.18.0", "efficientnet-b3": "features.8.0"}
 
 
 def randomise(model, gen, gamma_low, gamma_span):
@@ -76,31 +62,10 @@ def randomise(model, gen, gamma_low, gamma_span):
             bn.momentum = 0.1
             bn.running_mean.add_(torch.randn(bn.num_features, generator=gen) * 0.05 * bn.running_var.sqrt())
             bn.running_var.mul_(torch.rand(bn.num_features, generator=gen) * 0.4 + 0.8)
-        head = [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
+        head = head_linear(model)
         head.weight.copy_(torch.randn(head.weight.shape, generator=gen) / head.in_features ** 0.5)
         head.bias.copy_(torch.randn(head.bias.shape, generator=gen) * 0.1)
     model.eval()
-
-
-def write_safetensors(path, state_dict):
-    dtypes = {torch.float32: "F32", torch.int64: "I64"}
-    header, blobs, offset = {}, [], 0
-    for key, t in state_dict.items():
-        raw = t.detach().contiguous().numpy().tobytes()  # x86 / arm: already little-endian
-        header[key] = {"dtype": dtypes[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in blobs:
-            f.write(raw)
-
-
-def write_f32(path, array):
-    np.ascontiguousarray(array, dtype="<f4").tofile(path)
 
 
 def minmax(cam):
@@ -108,9 +73,11 @@ def minmax(cam):
     return (cam - lo) / (hi - lo) if hi > lo else np.zeros_like(cam)
 
 
-def run_case(out, meta, name, build, gamma=(0.5, 1.0)):
+def run_case(out, meta, name, gamma=(0.5, 1.0)):
     torch.manual_seed(0)
-    model, layer, layer_name = build()
+    model = build(name)
+    layer_name = LAYERS[name]
+    layer = model.get_submodule(layer_name)
     randomise(model, torch.Generator().manual_seed(1234), *gamma)
     x = torch.rand(len(CLASSES), 3, SIZE, SIZE, generator=torch.Generator().manual_seed(99))
     kept = {}
@@ -160,12 +127,12 @@ def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     meta = {"torch": torch.__version__, "torchvision": torchvision.__version__, "opencv": cv2.__version__}
-    run_case(out, meta, "resnet18", study_resnet18)
-    run_case(out, meta, "mobilenetv2", study_mobilenet_v2)
+    run_case(out, meta, "resnet18")
+    run_case(out, meta, "mobilenetv2")
     # EfficientNet-B3 stacks 26 residual MBConv blocks: with batch-norm gains in [0.5, 1.5] its activations
     # blow up (logits ~500) and the float32 map becomes chaotic (PyTorch's own float32 and float64 maps
     # differ by 4e-3). Gains in [0.1, 0.5] keep it well-conditioned (float32 vs float64: 7e-6).
-    run_case(out, meta, "efficientnet-b3", study_efficientnet_b3, gamma=(0.1, 0.4))
+    run_case(out, meta, "efficientnet-b3", gamma=(0.1, 0.4))
     with open(os.path.join(out, "meta.json"), "w") as f:
         json.dump(meta, f, indent=1, sort_keys=True)
 

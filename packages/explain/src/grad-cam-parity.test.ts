@@ -15,9 +15,12 @@ import { pythonUnavailable, REFERENCE_PYTHON } from './testing/python';
  * Parity with PyTorch: the same seeded torchvision weights in both
  * frameworks, Grad-CAM computed by scripts/make-gradcam-reference.py with
  * plain autograd hooks at the study's layers. Generated at test time into a
- * cache directory keyed by the script's hash.
+ * cache directory keyed by the hash of the script and of the module it
+ * imports (tools/torch-reference/fracture_torch.py).
  */
 const SCRIPT = join(__dirname, '..', 'scripts', 'make-gradcam-reference.py');
+// The models and writers the script imports: part of the cache key, so editing them regenerates the reference.
+const SHARED = join(__dirname, '..', '..', '..', 'tools', 'torch-reference', 'fracture_torch.py');
 const CASES = ['resnet18', 'mobilenetv2', 'efficientnet-b3'] as const;
 
 
@@ -36,7 +39,7 @@ interface CaseMeta {
 }
 
 function referenceDir(): string {
-  const hash = createHash('sha256').update(readFileSync(SCRIPT)).digest('hex').slice(0, 12);
+  const hash = createHash('sha256').update(readFileSync(SCRIPT)).update(readFileSync(SHARED)).digest('hex').slice(0, 12);
   const dir = join(tmpdir(), `fracture-explain-gradcam-${hash}`);
   if (!existsSync(join(dir, 'meta.json'))) {
     const run = spawnSync(REFERENCE_PYTHON, [SCRIPT, dir], { encoding: 'utf8' });

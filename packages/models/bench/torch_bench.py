@@ -3,54 +3,21 @@
 
 For each model at its study input size: inference images/s at batch 1 and at batch 32 (eval mode, no_grad) and
 training-step images/s at batch 32 (train mode, softmax cross-entropy, Adam), with torch.set_num_threads(threads).
-Prints one JSON line per model. The networks are torchvision's with the study's heads, as in
-scripts/make-parity-fixtures.py.
+Prints one JSON line per model. The networks are torchvision's with the study's heads, built by
+tools/torch-reference/fracture_torch.py as for scripts/make-parity-fixtures.py.
 Usage: /usr/bin/python3 bench/torch_bench.py --models cnn,resnet18 --threads 2 --repeats 1
 """
 import argparse
 import json
+import os
+import sys
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
-import torchvision
 
-SIZES = {"cnn": 224, "resnet18": 224, "efficientnet-b3": 300, "mobilenetv2": 224}
-
-
-class NotebookCnn(nn.Module):
-    def __init__(self, size, num_classes=2):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 6, 3)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(6, 16, 3)
-        side = ((size - 2) // 2 - 2) // 2
-        self.fc1 = nn.Linear(16 * side * side, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, num_classes)
-
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = self.pool(F.relu(self.conv2(x)))
-        x = torch.flatten(x, 1)
-        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-
-
-def build(name):
-    if name == "cnn":
-        return NotebookCnn(SIZES[name])
-    if name == "resnet18":
-        m = torchvision.models.resnet18(weights=None)
-        m.fc = nn.Sequential(nn.Dropout(0.5), nn.Linear(512, 2))
-        return m
-    if name == "efficientnet-b3":
-        m = torchvision.models.efficientnet_b3(weights=None)
-        m.classifier = nn.Sequential(nn.Dropout(0.5), nn.Linear(1536, 2))
-        return m
-    m = torchvision.models.mobilenet_v2(weights=None)
-    m.classifier[1] = nn.Linear(1280, 2)
-    return m
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "torch-reference"))
+from fracture_torch import STUDY_SIZES as SIZES, build  # noqa: E402
 
 
 def rate(fn, images, repeats):

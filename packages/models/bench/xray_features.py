@@ -16,6 +16,9 @@ import torch
 import torchvision
 from PIL import Image
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "torch-reference"))
+from fracture_torch import write_f32  # noqa: E402
+
 DTYPES = {"F32": np.float32, "I64": np.int64}
 
 
@@ -48,8 +51,8 @@ def main():
     x = ((x - mean) / std).unsqueeze(0)
     with torch.no_grad():
         features = torch.flatten(torch.nn.functional.adaptive_avg_pool2d(model.features(x), 1), 1)
-    x.permute(0, 2, 3, 1).contiguous().numpy().astype("<f4").tofile(os.path.join(out, "xray-input.bin"))
-    features.numpy().astype("<f4").tofile(os.path.join(out, "xray-features.bin"))
+    write_f32(os.path.join(out, "xray-input.bin"), x.permute(0, 2, 3, 1))
+    write_f32(os.path.join(out, "xray-features.bin"), features)
     print(json.dumps({"missing": result.missing_keys, "unexpected": result.unexpected_keys}))
 
 

@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
 """Writes the weight-file fixtures of @fracture/models under test/fixtures/weights/.
 
-Run with Debian's interpreter (torch 1.13):  /usr/bin/python3 scripts/make-checkpoint-fixtures.py
-The outputs are small and committed, so the TypeScript tests run where torch is absent.
+Run with Debian's interpreter (torch 1.13):  /usr/bin/python3 scripts/make-checkpoint-fixtures.py [out-dir]
+(out-dir defaults to test/fixtures/weights). The outputs are small and committed, so the TypeScript tests
+run where torch is absent.
 Expected values are stored as the bit patterns torch produces when converting to float32
 (`t.float().view(torch.int32)`), so the TypeScript decoders are checked bit for bit.
 """
 import collections
 import json
 import os
-import struct
 import sys
 
 import torch
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'weights')
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', '..', '..', 'tools', 'torch-reference'))
+from fracture_torch import write_safetensors  # noqa: E402
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', 'test', 'fixtures', 'weights')
 os.makedirs(OUT, exist_ok=True)
 torch.manual_seed(0)
 
@@ -111,31 +115,7 @@ torch.save({'w': torch.tensor([1.5, -2.0, 3e-5, 1e30], dtype=torch.float32)}, os
 torch.save(collections.OrderedDict(w=torch.ones(2)), os.path.join(OUT, 'legacy.pth'), _use_new_zipfile_serialization=False)
 torch.save(dtypes, os.path.join(OUT, 'legacy-dtypes.pth'), _use_new_zipfile_serialization=False)  # expected: dtypes.expected.json
 
-# ---- safetensors written by hand (no safetensors module here) -------------------------------
-def write_safetensors(path, tensors, metadata=None):
-    header, chunks, offset = {}, [], 0
-    if metadata:
-        header['__metadata__'] = metadata
-    codes = {torch.float32: 'F32', torch.float16: 'F16', torch.bfloat16: 'BF16', torch.int64: 'I64',
-             torch.float64: 'F64', torch.uint8: 'U8'}
-    for name, t in tensors.items():
-        t = t.contiguous()
-        if t.dtype == torch.bfloat16:  # numpy has no bfloat16: take the raw 16-bit patterns
-            raw = t.view(torch.int16).numpy().astype('<i2').tobytes()
-        else:
-            raw = t.numpy().astype(t.numpy().dtype.newbyteorder('<')).tobytes()
-        header[name] = {'dtype': codes[t.dtype], 'shape': list(t.shape), 'data_offsets': [offset, offset + len(raw)]}
-        chunks.append(raw)
-        offset += len(raw)
-    text = json.dumps(header).encode('utf-8')
-    text += b' ' * (-len(text) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(text)))
-        f.write(text)
-        for c in chunks:
-            f.write(c)
-
-
+# ---- safetensors written by hand (tools/torch-reference: no safetensors module here) -----------
 st = collections.OrderedDict()
 st['conv.weight'] = torch.randn(2, 1, 2, 2)
 st['half'] = torch.tensor(SPECIAL, dtype=torch.float32).half()

@@ -14,43 +14,22 @@ the identity and hides layout errors), runs a fixed input in eval mode and write
     <case>-logits.bin          logits, float32, [N, classes]
     <case>-features.bin        the input of the final Linear, float32, [N, features]
     meta.json                  shapes, parameter counts, options
-Everything is deterministic (fixed seeds, CPU, single thread).
+Everything is deterministic (fixed seeds, CPU, single thread). The notebook CNN, the study models and
+the writers are shared with the other reference scripts: tools/torch-reference/fracture_torch.py.
 """
 import json
 import math
 import os
-import struct
 import sys
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 import torchvision
 
-torch.set_num_threads(1)
-torch.use_deterministic_algorithms(True)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "torch-reference"))
+from fracture_torch import NotebookCnn, build, deterministic, head_linear, write_f32, write_safetensors  # noqa: E402
 
-
-class NotebookCnn(nn.Module):
-    """The authors' custom CNN (conv-pool-conv-pool-FC120-FC84-FC2)."""
-
-    def __init__(self, size, num_classes=2):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 6, 3)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(6, 16, 3)
-        side = ((size - 2) // 2 - 2) // 2
-        self.fc1 = nn.Linear(16 * side * side, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, num_classes)
-
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = self.pool(F.relu(self.conv2(x)))
-        x = torch.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
+deterministic()
 
 
 class TextCnn(nn.Module):
@@ -70,24 +49,6 @@ class TextCnn(nn.Module):
 
     def forward(self, x):
         return self.classifier(torch.flatten(self.features(x), 1))
-
-
-def study_resnet18():
-    m = torchvision.models.resnet18(weights=None)
-    m.fc = nn.Sequential(nn.Dropout(0.5), nn.Linear(512, 2))
-    return m
-
-
-def study_efficientnet_b3():
-    m = torchvision.models.efficientnet_b3(weights=None)
-    m.classifier = nn.Sequential(nn.Dropout(0.5), nn.Linear(1536, 2))
-    return m
-
-
-def study_mobilenet_v2():
-    m = torchvision.models.mobilenet_v2(weights=None)
-    m.classifier[1] = nn.Linear(1280, 2)
-    return m
 
 
 def randomise(model, size, channels, gen):
@@ -124,7 +85,7 @@ def randomise(model, size, channels, gen):
             var = x.var(dim=(0, 2, 3))
             bn.running_var.copy_(var * (torch.rand(n, generator=gen) * 0.2 + 0.9) + 0.1 * var.mean() + 1e-3)
             bn.num_batches_tracked.fill_(7)
-        head = [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
+        head = head_linear(model)
         head.weight.copy_(torch.randn(head.weight.shape, generator=gen) / math.sqrt(head.in_features))
         head.bias.copy_(torch.randn(head.bias.shape, generator=gen) * 0.1)
 
@@ -190,32 +151,6 @@ def timm_rename_resnet18(sd):
     return {k.replace("fc.1.", "fc."): v for k, v in sd.items()}
 
 
-# ---- file writers ----
-DTYPES = {torch.float32: "F32", torch.int64: "I64"}
-
-
-def write_safetensors(path, sd):
-    header, blobs, offset = {}, [], 0
-    for key, t in sd.items():
-        t = t.detach().contiguous()
-        raw = t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()
-        header[key] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in blobs:
-            f.write(raw)
-
-
-def write_f32(path, t):
-    with open(path, "wb") as f:
-        f.write(t.detach().contiguous().numpy().astype("<f4").tobytes())
-
-
 def run_case(out, meta, name, model, size, channels=3, timm=None, batch=2):
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(1234)
@@ -223,7 +158,7 @@ def run_case(out, meta, name, model, size, channels=3, timm=None, batch=2):
     sd = model.state_dict()
     x = torch.rand(batch, channels, size, size, generator=torch.Generator().manual_seed(99))
     captured = {}
-    head = [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
+    head = head_linear(model)
 
     def keep_features(module, inputs, output):
         captured["features"] = inputs[0].detach().clone()  # returns None: the output is left alone
@@ -258,19 +193,19 @@ def main():
     torch.manual_seed(0)
     run_case(out, meta, "cnn-text", TextCnn(64), 64)
     torch.manual_seed(0)
-    resnet = run_case(out, meta, "resnet18", study_resnet18(), 64, timm=timm_rename_resnet18)
+    resnet = run_case(out, meta, "resnet18", build("resnet18"), 64, timm=timm_rename_resnet18)
     torch.manual_seed(0)
-    run_case(out, meta, "mobilenetv2", study_mobilenet_v2(), 64, timm=timm_rename_mobilenet_v2)
+    run_case(out, meta, "mobilenetv2", build("mobilenetv2"), 64, timm=timm_rename_mobilenet_v2)
     torch.manual_seed(0)
     # 32 px keeps the tfjs-cpu forward pass short; every stride-2 conv still sees an even-sized input.
-    run_case(out, meta, "efficientnet-b3", study_efficientnet_b3(), 32, timm=timm_rename_efficientnet_b3)
+    run_case(out, meta, "efficientnet-b3", build("efficientnet-b3"), 32, timm=timm_rename_efficientnet_b3)
     torch.manual_seed(0)
-    run_case(out, meta, "mobilenetv2-224", study_mobilenet_v2(), 224, batch=1)
+    run_case(out, meta, "mobilenetv2-224", build("mobilenetv2"), 224, batch=1)
 
     # Gray input: the RGB checkpoint of `resnet18`, evaluated by a model whose conv1 takes one channel
     # with the RGB filters summed (what loading a 3-channel checkpoint into a 1-channel model does).
     rgb_sd = resnet.state_dict()
-    gray = study_resnet18()
+    gray = build("resnet18")
     gray.conv1 = nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
     gray_sd = dict(rgb_sd)
     gray_sd["conv1.weight"] = rgb_sd["conv1.weight"].sum(dim=1, keepdim=True)

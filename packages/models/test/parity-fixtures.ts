@@ -1,6 +1,7 @@
-// Generates (once per version of the script) and locates the PyTorch reference fixtures of
-// scripts/make-parity-fixtures.py. Tests call `parityFixtures()` in beforeAll and skip when it
-// returns null: Debian's python3-torch / python3-torchvision are not installed.
+// Generates (once per version of the script and of tools/torch-reference/fracture_torch.py) and
+// locates the PyTorch reference fixtures of scripts/make-parity-fixtures.py. Tests call
+// `parityFixtures()` in beforeAll and skip when it returns null: Debian's python3-torch /
+// python3-torchvision are not installed.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -12,6 +13,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 // FRACTURE_PYTHON lets CI point at another interpreter (and lets the skip path be exercised).
 export const PYTHON = process.env['FRACTURE_PYTHON'] ?? '/usr/bin/python3';
 const SCRIPT = path.join(__dirname, '..', 'scripts', 'make-parity-fixtures.py');
+// The models and writers the script imports: part of the cache key, so editing them regenerates the fixtures.
+const SHARED = path.join(__dirname, '..', '..', '..', 'tools', 'torch-reference', 'fracture_torch.py');
 
 export interface ParityCaseMeta {
   inputShape: number[];
@@ -57,12 +60,13 @@ function open(dir: string): ParityFixtures {
 }
 
 /**
- * The fixture directory `<tmpdir>/fracture-parity-<script hash>`, generating it when absent. Jest
- * workers race for a lock file so the script runs once; the others wait for its `meta.json`.
+ * The fixture directory `<tmpdir>/fracture-parity-<hash of script + shared module>`, generating it
+ * when absent. Jest workers race for a lock file so the script runs once; the others wait for its
+ * `meta.json`.
  */
 export async function parityFixtures(): Promise<ParityFixtures | null> {
   if (!torchAvailable()) return null;
-  const hash = createHash('sha256').update(fs.readFileSync(SCRIPT)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(fs.readFileSync(SCRIPT)).update(fs.readFileSync(SHARED)).digest('hex').slice(0, 16);
   const dir = path.join(os.tmpdir(), `fracture-parity-${hash}`);
   const done = path.join(dir, 'meta.json');
   if (fs.existsSync(done)) return open(dir);

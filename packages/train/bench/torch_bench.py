@@ -1,5 +1,6 @@
-"""PyTorch side of @fracture/train's benchmark: the same models, batch and number of
-Adam steps on the same images, with 2 threads. Prints one JSON object per model.
+"""PyTorch side of @fracture/train's benchmark: the same models (study heads, from
+tools/torch-reference/fracture_torch.py), batch and number of Adam steps on the same images,
+with 2 threads. Prints one JSON object per model.
 
 Usage: /usr/bin/python3 torch_bench.py --data DIR --steps N --batch B --models cnn,resnet18,...
 """
@@ -7,54 +8,18 @@ import argparse
 import json
 import os
 import resource
+import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn as nn
-import torchvision
 from PIL import Image
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "torch-reference"))
+from fracture_torch import STUDY_SIZES as SIZES, build  # noqa: E402
+
 torch.set_num_threads(2)
-
-SIZES = {"cnn": 224, "resnet18": 224, "efficientnet-b3": 300, "mobilenetv2": 224}
-
-
-class NotebookCnn(nn.Module):
-    """The authors' custom CNN: conv(3->6) pool conv(6->16) pool FC 46656->120->84->2."""
-
-    def __init__(self, size):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 6, 3)
-        self.conv2 = nn.Conv2d(6, 16, 3)
-        side = ((size - 2) // 2 - 2) // 2
-        self.fc1 = nn.Linear(16 * side * side, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 2)
-
-    def forward(self, x):
-        x = torch.max_pool2d(torch.relu(self.conv1(x)), 2)
-        x = torch.max_pool2d(torch.relu(self.conv2(x)), 2)
-        x = torch.flatten(x, 1)
-        return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
-
-
-def build(name):
-    if name == "cnn":
-        return NotebookCnn(224)
-    if name == "resnet18":
-        m = torchvision.models.resnet18(weights=None)
-        m.fc = nn.Sequential(nn.Dropout(0.5), nn.Linear(512, 2))
-        return m
-    if name == "efficientnet-b3":
-        m = torchvision.models.efficientnet_b3(weights=None)
-        m.classifier = nn.Sequential(nn.Dropout(0.5), nn.Linear(1536, 2))
-        return m
-    if name == "mobilenetv2":
-        m = torchvision.models.mobilenet_v2(weights=None)
-        m.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(1280, 2))
-        return m
-    raise ValueError(name)
 
 
 def load_images(data, count, size):
