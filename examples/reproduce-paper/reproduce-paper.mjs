@@ -9,7 +9,7 @@
 // run one per protocol into the same --out, then once more with both to assemble the report.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parsePerModelValue, reproduce } from '@fracture/cli';
+import { formatCommandLine, parsePerModelValue, reproduce } from '@fracture/cli';
 
 const MOBILENET_WEIGHTS = new URL('../../../shared/weights/mobilenet_v2-imagenet-features.safetensors', import.meta.url).pathname;
 
@@ -36,6 +36,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'micro-batch-size': { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       'cache-dir': { type: 'string', default: '.fracture-cache' },
+      note: { type: 'string', multiple: true },
     },
   });
   if (!values.data) {
@@ -67,8 +68,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     microBatchSize: perModel('--micro-batch-size', values['micro-batch-size']),
     backend: values.backend,
     cacheDir: values['cache-dir'],
+    notes: values.note,
     mobilenetWeights: MOBILENET_WEIGHTS,
-    command: `node examples/reproduce-paper/reproduce-paper.mjs ${process.argv.slice(2).join(' ')}`,
+    command: `node examples/reproduce-paper/reproduce-paper.mjs ${formatCommandLine(process.argv.slice(2))}`,
   });
   console.log(`report: ${result.reportMarkdown}`);
   process.exit(0);

@@ -18,6 +18,7 @@ import {
 import type { BinaryEvaluation, MisclassifiedSample } from '@fracture/metrics';
 import { predictBatches } from '@fracture/train';
 import { useEngine } from './engine';
+import { inferenceBatchSize } from './wasm-batch-sizes';
 import { loadTrainedModel } from './trained-model';
 import type { TrainedModelInfo } from './trained-model';
 
@@ -55,13 +56,13 @@ export interface EvaluateRunResult {
 
 /** Predicts every item with a saved model, in the item order, with the model's own preparation. */
 export async function predictItems(modelDir: string, items: DatasetItem[], options: Pick<EvaluateRunOptions, 'batchSize' | 'cacheDir' | 'onProgress'> = {}): Promise<Predictions & { info: TrainedModelInfo }> {
-  await useEngine();
+  const engine = await useEngine();
   const { model, info } = await loadTrainedModel(modelDir);
   try {
     const loader = createBatchLoader(items, {
       imageSize: info.inputSize,
       channels: info.channels,
-      batchSize: options.batchSize ?? 32,
+      batchSize: inferenceBatchSize(info.modelName, engine.name, options.batchSize ?? 32),
       numClasses: info.classNames.length,
       mean: info.mean,
       std: info.std,

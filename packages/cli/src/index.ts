@@ -10,7 +10,8 @@
 export { createProgram, collectImageFiles } from './program';
 export { runDemo, writeGallery, galleryItems, DEMO_METRIC_COLUMNS } from './demo';
 export type { DemoOptions, DemoResult } from './demo';
-export { runTraining, prepareSplit, toSplitProtocol, WASM_MICRO_BATCH } from './train-run';
+export { runTraining, prepareSplit, toSplitProtocol } from './train-run';
+export { inferenceBatchSize, WASM_INFERENCE_BATCH, WASM_MICRO_BATCH } from './wasm-batch-sizes';
 export type { CliProtocol, TrainRunOptions, TrainRunResult } from './train-run';
 export { runEvaluation, predictItems, writeEvaluation } from './evaluate-run';
 export type { EvaluateRunOptions, EvaluateRunResult, Predictions } from './evaluate-run';
@@ -18,6 +19,7 @@ export { runEnsemble } from './ensemble-run';
 export type { EnsembleRunOptions, EnsembleRunResult } from './ensemble-run';
 export { reproduce, PAPER_RESULTS } from './reproduce';
 export { parsePerModelValue } from './per-model-budget';
+export { formatCommandLine } from './command-line';
 export type { PerModelValue } from './per-model-budget';
 export type { ModelRunResult, ReproduceOptions, ReproduceResult } from './reproduce';
 export { createPredictor, predictorFor } from './predictor';

@@ -14,6 +14,7 @@ import { createOutput, percent } from './output';
 import type { CommandOutput, OutputStreams } from './output';
 import { createPredictor } from './predictor';
 import type { ExplainMethod } from './predictor';
+import { formatCommandLine } from './command-line';
 import { parsePerModelValue } from './per-model-budget';
 import { reproduce } from './reproduce';
 import { startServer } from './server';
@@ -334,6 +335,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .option('--seed <n>', 'seed', seed, 0)
     .option('--bootstrap <n>', 'bootstrap resamples', positiveInt('--bootstrap'), 1000)
     .option('--out <dir>', 'report folder', 'fracture-runs/reproduction')
+    .option('--note <text>', 'a circumstance of the run to state in the report (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .addOption(backendOption())
     .action(async (opts, command: Command) => {
       const output = out(command);
@@ -351,7 +353,8 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
         seed: opts.seed,
         nBoot: opts.bootstrap,
         backend: opts.backend as TrainBackend,
-        command: `fracture ${commandLine(command).join(' ')}`,
+        notes: opts.note,
+        command: `fracture ${formatCommandLine(commandLine(command))}`,
         progress: progressFor(output),
         log: output.info,
       });

@@ -22,7 +22,7 @@ describe('fracture reproduce and demo', () => {
     const out = path.join(work, 'report');
     const common = ['--data', data, '--models', 'cnn', '--bootstrap', '50', '--backend', 'wasm', '--cache-dir', path.join(work, 'cache'), '--out', out];
     // One process per protocol is how a 2-core machine runs both at once; per-model budgets are accepted.
-    const paperOnly = ['--json', 'reproduce', ...common, '--protocol', 'paper', '--epochs', 'cnn=1', '--max-train-images', '64'];
+    const paperOnly = ['--json', 'reproduce', ...common, '--protocol', 'paper', '--epochs', 'cnn=1', '--max-train-images', '64', '--note', "the machine's other core ran the grouped protocol"];
     const first = await runCli(paperOnly);
     expect(first.exitCode).toBe(0);
     expect(JSON.parse(first.stdout).results.map((r: { protocol: string }) => r.protocol)).toEqual(['paper']);
@@ -41,10 +41,12 @@ describe('fracture reproduce and demo', () => {
     expect(markdown).toContain('(50 resamples of whole source radiographs)');
     expect(markdown).toContain('grouped: accuracy');
     expect(markdown).toContain('evaluation time');
+    // A note given to one process reaches the report assembled by another.
+    expect(markdown).toContain("Note: the machine's other core ran the grouped protocol");
     expect(markdown).toContain(`Measured on: ${os.cpus()[0]!.model.trim()}, ${os.cpus().length} cores`);
     // Each result names the command that produced it.
     expect(markdown).toContain('produced by these commands');
-    expect(markdown).toContain(`fracture ${paperOnly.join(' ')}`);
+    expect(markdown).toContain(`fracture ${paperOnly.slice(0, -1).join(' ')} 'the machine'\\''s other core ran the grouped protocol'`);
     expect(markdown).toContain(`fracture ${both.join(' ')}`);
     const html = await fs.readFile(path.join(out, 'report.html'), 'utf8');
     expect(html).toContain('<table>');

@@ -44,6 +44,8 @@ export interface ReproduceOptions {
   nBoot?: number;
   /** The command line that produced the run, printed in the report. */
   command?: string;
+  /** Circumstances of the run a reader should know (for example other load on the machine), printed as given. */
+  notes?: string[];
   progress?: TrainCallback | null;
   log?: (line: string) => void;
 }
@@ -76,6 +78,8 @@ export interface ModelRunResult {
   history: EpochLogs[];
   /** The command line that produced this result (runs may be split over several commands). */
   command?: string;
+  /** The notes that command was given. */
+  notes?: string[];
   gallery: string[];
   mistakes: { path: string; thumbnail: string; label: string; predicted: string; confidence: number }[];
 }
@@ -204,6 +208,7 @@ async function runOne(
     roc: { fpr: evaluation.evaluation.roc.fpr, tpr: evaluation.evaluation.roc.tpr },
     history: trained.history,
     command: options.command,
+    notes: options.notes,
     gallery: gallery.map((file) => path.relative(path.dirname(path.dirname(dir)), file)),
     mistakes: mistakes.map((m) => ({ ...m, thumbnail: path.relative(path.dirname(path.dirname(dir)), m.thumbnail) })),
   };
@@ -300,6 +305,7 @@ async function reportBlocks(results: ModelRunResult[], splits: Record<string, Da
 
   const machines = [...new Set(results.map((r) => r.machine).filter((m): m is string => Boolean(m)))];
   if (machines.length > 0) blocks.push({ kind: 'paragraph', text: `Measured on: ${machines.join('; ')}. Train time includes each epoch's validation pass; train img/s counts training images over the time of the training steps.` });
+  for (const note of new Set([...results.flatMap((r) => r.notes ?? []), ...(options.notes ?? [])])) blocks.push({ kind: 'paragraph', text: `Note: ${note}` });
 
   blocks.push({ kind: 'heading', level: 2, text: 'Splits' });
   blocks.push({

@@ -18,6 +18,7 @@ import type { EpochLogs, TrainBackend, TrainCallback } from '@fracture/train';
 import { useEngine } from './engine';
 import { studyAugmentation } from './study-augmentation';
 import { defaultPreparation, saveTrainedModel } from './trained-model';
+import { inferenceBatchSize, WASM_MICRO_BATCH } from './wasm-batch-sizes';
 import type { TrainedModelInfo } from './trained-model';
 
 /** `kaggle` is the dataset's own train/val folders (`given` in @fracture/preprocess). */
@@ -65,13 +66,6 @@ export interface TrainRunResult {
   backend: string;
   weightsReport?: { missing: string[]; unexpected: string[]; mismatched: string[] };
 }
-
-/**
- * Micro-batch sizes that keep a batch-32 training step inside the wasm backend's 4 GiB heap at the
- * study's input sizes (measured in @fracture/backend's benchmark); gradients are accumulated to the
- * full batch, so the update is the same (batch-norm statistics aside).
- */
-export const WASM_MICRO_BATCH: Readonly<Record<ModelName, number>> = { cnn: 32, resnet18: 8, mobilenetv2: 4, 'efficientnet-b3': 1 };
 
 /** Converts the CLI's protocol names to @fracture/preprocess's. */
 export function toSplitProtocol(protocol: CliProtocol): SplitProtocol {
@@ -130,7 +124,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       seed,
     };
     const trainLoader = createBatchLoader(trainItems, { ...loaderBase, shuffle: true, transform: studyAugmentation(options.modelName, preparation.inputSize) });
-    const valLoader = split.val.length > 0 ? createBatchLoader(split.val, loaderBase) : undefined;
+    const valLoader = split.val.length > 0 ? createBatchLoader(split.val, { ...loaderBase, batchSize: inferenceBatchSize(options.modelName, engine.name, batchSize) }) : undefined;
 
     const callbacks: TrainCallback[] = [
       modelCheckpoint({ dir: path.join(options.out, 'checkpoints') }),
