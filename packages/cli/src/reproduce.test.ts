@@ -37,6 +37,10 @@ describe('fracture reproduce and demo', () => {
     const markdown = await fs.readFile(path.join(out, 'report.md'), 'utf8');
     expect(markdown).toContain('98.24 %'); // the paper's CNN figure beside ours
     expect(markdown).toContain('**reduced**: 1 ep × 64 img');
+    // Table 1 states the budget in the same row as the numbers it produced.
+    const cnnRow = markdown.split('\n').find((line) => line.startsWith('| Custom CNN |'))!;
+    expect(cnnRow).toMatch(/\| paper: \*\*reduced\*\*: 1 of 10 epochs, 64 of \d+ images; grouped: \*\*reduced\*\*: 1 of 10 epochs, 64 of \d+ images \|/);
+    expect(cnnRow).toContain('| 98.24 % |');
     expect(markdown).toContain('paper: accuracy');
     expect(markdown).toContain('(50 resamples of whole source radiographs)');
     expect(markdown).toContain('grouped: accuracy');

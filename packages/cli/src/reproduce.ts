@@ -243,6 +243,13 @@ async function writeThumbnails(mistakes: { path: string; label: number | string;
 const fmtCi = (m: BootstrapInterval | undefined) => (m ? `${(100 * m.estimate).toFixed(1)} (${(100 * m.lower).toFixed(1)}–${(100 * m.upper).toFixed(1)})` : '–');
 const fmtKappa = (m: BootstrapInterval | undefined) => (m ? `${m.estimate.toFixed(3)} (${m.lower.toFixed(3)}–${m.upper.toFixed(3)})` : '–');
 
+/** The budget in a few words, for the row of Table 1 that holds the numbers it produced. */
+function budgetSummary(r: ModelRunResult): string {
+  const full = r.epochs >= 10 && r.trainImages >= r.fullTrainImages;
+  if (full) return `the study's: ${r.epochs} epochs, all training images`;
+  return `**reduced**: ${r.epochs} of 10 epochs, ${r.trainImages.toLocaleString('en-US')} of ${r.fullTrainImages.toLocaleString('en-US')} images`;
+}
+
 function budget(r: ModelRunResult): string {
   const full = r.epochs >= 10 && r.trainImages >= r.fullTrainImages;
   const base = `${r.epochs} ep × ${r.trainImages.toLocaleString('en-US')} img`;
@@ -273,12 +280,15 @@ async function reportBlocks(results: ModelRunResult[], splits: Record<string, Da
 
   const protocols = [...new Set(results.map((r) => r.protocol))];
   blocks.push({ kind: 'heading', level: 2, text: 'Table 1, extended' });
-  const header = ['model', 'pretrained', 'parameters', 'paper accuracy'];
+  const header = ['model', 'pretrained', 'parameters', 'training budget', 'paper accuracy'];
   for (const p of protocols) header.push(`${p}: accuracy`, `${p}: precision`, `${p}: recall`, `${p}: F1`, `${p}: AUC`, `${p}: kappa`);
   const rows = [...new Set(results.map((r) => r.modelName))].map((modelName) => {
     const paper = PAPER_RESULTS[modelName];
     const any = results.find((r) => r.modelName === modelName)!;
-    const row = [paper.label, `paper: ${paper.pretrained}; here: ${any.pretrainedWeights ? 'ImageNet' : 'no'}`, `paper: ${paper.parameters}; here: ${any.parameters.toLocaleString('en-US')}`, `${(100 * paper.accuracy).toFixed(2)} %`];
+    const budgets = protocols.map((p) => results.find((x) => x.modelName === modelName && x.protocol === p)).filter((r): r is ModelRunResult => Boolean(r));
+    const budgetTexts = [...new Set(budgets.map(budgetSummary))];
+    const budgetCell = budgetTexts.length === 1 ? budgetTexts[0]! : budgets.map((r) => `${r.protocol}: ${budgetSummary(r)}`).join('; ');
+    const row = [paper.label, `paper: ${paper.pretrained}; here: ${any.pretrainedWeights ? 'ImageNet' : 'no'}`, `paper: ${paper.parameters}; here: ${any.parameters.toLocaleString('en-US')}`, budgetCell, `${(100 * paper.accuracy).toFixed(2)} %`];
     for (const p of protocols) {
       const r = results.find((x) => x.modelName === modelName && x.protocol === p);
       row.push(fmtCi(r?.metrics.accuracy), fmtCi(r?.metrics.precision), fmtCi(r?.metrics.recall), fmtCi(r?.metrics.f1), fmtKappa(r?.metrics.auc), fmtKappa(r?.metrics.kappa));
