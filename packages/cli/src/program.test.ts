@@ -39,6 +39,8 @@ describe('fracture command', () => {
     const info = JSON.parse(await fs.readFile(path.join(trainOut, 'model', 'fracture-model.json'), 'utf8'));
     expect(info).toMatchObject({ modelName: 'cnn', inputSize: 32, channels: 1, classNames: ['fractured', 'not fractured'], positiveClass: 'fractured' });
     expect(info.training.epochs).toBe(2);
+    // The CNN's wasm micro-batch (32) does not split a batch of 16.
+    expect(info.training).toMatchObject({ batchSize: 16, microBatchSize: 16 });
   });
 
   test('train rejects an unknown model and a missing option with exit code != 0', async () => {

@@ -134,6 +134,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     const resumeFrom = await existingCheckpoint(path.join(options.out, 'checkpoints'));
     if (resumeFrom) log(`resuming ${options.modelName} from ${resumeFrom}`);
 
+    // Batch norm normalises each micro-batch on its own, so the size is part of what a run did.
+    const microBatchSize = options.microBatchSize ?? (engine.name === 'wasm' ? Math.min(batchSize, WASM_MICRO_BATCH[options.modelName]) : undefined);
     const result = await train(model, trainLoader, {
       epochs,
       batchSize,
@@ -145,7 +147,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       seed,
       // useEngine chose the engine above; train must not switch it (the model's tensors live there).
       backend: 'current',
-      microBatchSize: options.microBatchSize ?? (engine.name === 'wasm' ? Math.min(batchSize, WASM_MICRO_BATCH[options.modelName]) : undefined),
+      microBatchSize,
       resumeFrom,
     });
     if (trainLoader.failures.length > 0) log(`${trainLoader.failures.length} training images could not be read and were skipped (first: ${trainLoader.failures[0].path}: ${trainLoader.failures[0].reason})`);
@@ -162,6 +164,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         seed,
         epochs: result.epochs,
         batchSize,
+        microBatchSize: microBatchSize ?? batchSize,
         optimizer: { ...preset.optimizer, lr: options.lr ?? preset.optimizer.lr },
         trainImages: trainItems.length,
         fullTrainImages: split.train.length,
