@@ -11,7 +11,7 @@
 export { selectBackend, ENGINE_NAMES } from './select-backend';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './register-wasm-training-kernels';
 export { accumulateGradients, trainStepAccumulated } from './accumulate-gradients';
-export { guardWasmHeap } from './wasm-heap-guard';
+export { explainWasmTrap, guardWasmHeap } from './wasm-heap-guard';
 export type {
   AccumulateGradientsOptions,
   AccumulatedGradients,

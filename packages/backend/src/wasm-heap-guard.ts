@@ -41,3 +41,23 @@ export function guardWasmHeap(): boolean {
   guarded.add(module);
   return true;
 }
+
+/**
+ * A plain explanation for a wasm trap that heap exhaustion inside a kernel causes, or null for any other error.
+ * The guard above sees only the allocations tfjs makes from JavaScript; XNNPACK's own buffers are allocated inside
+ * the module, and when one of those fails the kernel dereferences a null pointer and the module traps with
+ * "memory access out of bounds" (or aborts). The module is unusable afterwards, so the message says to restart.
+ */
+export function explainWasmTrap(error: unknown): string | null {
+  // Matched by message: other traps (unreachable, divide by zero) are bugs, not memory, and keep their own text.
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/^(memory access out of bounds|Aborted\()/.test(message)) return null;
+  const backend = tf.engine().registry.wasm as unknown as { wasm?: EmscriptenHeap } | undefined;
+  const heap = backend?.wasm?.HEAPU8.length;
+  const where = heap ? ` (heap at ${MiB(heap)} of ${MiB(WASM_HEAP_LIMIT_BYTES)})` : '';
+  return (
+    `wasm backend: a kernel failed with "${message}"${where}, which is how the wasm build reports running out of ` +
+    'memory inside a kernel. The backend cannot be used again in this process: restart it with smaller batches ' +
+    '(a smaller micro-batch for training, a smaller inference batch for evaluation).'
+  );
+}

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { formatCliError } from './cli-error';
 import { createProgram } from './program';
 
 createProgram()
@@ -8,6 +9,6 @@ createProgram()
     if (process.argv[2] !== 'serve') process.exit(process.exitCode ?? 0);
   })
   .catch((error: unknown) => {
-    process.stderr.write(`fracture: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${formatCliError(error)}\n`);
     process.exit(1);
   });

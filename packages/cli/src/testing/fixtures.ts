@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { selectBackend } from '@fracture/backend';
 import { writeSyntheticDataset } from '@fracture/preprocess';
 import { createProgram } from '../program';
+import { formatCliError } from '../cli-error';
 
 /** The tests train small CNNs: wasm with @fracture/backend's gradient kernels is far faster than cpu for that. */
 export async function useWasm(): Promise<void> {
@@ -45,7 +46,7 @@ export async function runCli(args: string[]): Promise<RunResult> {
   } catch (error) {
     const code = (error as { exitCode?: number }).exitCode;
     exitCode = typeof code === 'number' ? code : 1;
-    if (typeof code !== 'number') stderr += `fracture: ${(error as Error).message}\n`;
+    if (typeof code !== 'number') stderr += `${formatCliError(error)}\n`;
   } finally {
     process.exitCode = previous;
   }
