@@ -168,7 +168,7 @@ async function runOne(
     progress: options.progress,
     log,
   });
-  const testItems = options.maxTestImages ? stratifiedSubset(split.test, Math.min(options.maxTestImages, split.test.length)) : split.test;
+  const testItems = options.maxTestImages ? stratifiedSubset(split.test, options.maxTestImages) : split.test;
   const evalStarted = Date.now();
   const evaluation = await runEvaluation({ modelDir: trained.modelDir, items: testItems, out: path.join(dir, 'evaluation'), name: PAPER_RESULTS[modelName].label, seed, nBoot: options.nBoot ?? 1000, cacheDir: options.cacheDir });
   const evalSeconds = (Date.now() - evalStarted) / 1000;
@@ -243,17 +243,17 @@ async function writeThumbnails(mistakes: { path: string; label: number | string;
 const fmtCi = (m: BootstrapInterval | undefined) => (m ? `${(100 * m.estimate).toFixed(1)} (${(100 * m.lower).toFixed(1)}–${(100 * m.upper).toFixed(1)})` : '–');
 const fmtKappa = (m: BootstrapInterval | undefined) => (m ? `${m.estimate.toFixed(3)} (${m.lower.toFixed(3)}–${m.upper.toFixed(3)})` : '–');
 
+const isStudyBudget = (r: ModelRunResult) => r.epochs >= 10 && r.trainImages >= r.fullTrainImages;
+
 /** The budget in a few words, for the row of Table 1 that holds the numbers it produced. */
 function budgetSummary(r: ModelRunResult): string {
-  const full = r.epochs >= 10 && r.trainImages >= r.fullTrainImages;
-  if (full) return `the study's: ${r.epochs} epochs, all training images`;
+  if (isStudyBudget(r)) return `the study's: ${r.epochs} epochs, all training images`;
   return `**reduced**: ${r.epochs} of 10 epochs, ${r.trainImages.toLocaleString('en-US')} of ${r.fullTrainImages.toLocaleString('en-US')} images`;
 }
 
 function budget(r: ModelRunResult): string {
-  const full = r.epochs >= 10 && r.trainImages >= r.fullTrainImages;
   const base = `${r.epochs} ep × ${r.trainImages.toLocaleString('en-US')} img`;
-  if (full) return `${base} (the study's budget)`;
+  if (isStudyBudget(r)) return `${base} (the study's budget)`;
   return `**reduced**: ${base} of 10 × ${r.fullTrainImages.toLocaleString('en-US')}; full run ≈ ${r.fullRunHours.toFixed(1)} h at ${r.imagesPerSecond.toFixed(2)} img/s`;
 }
 

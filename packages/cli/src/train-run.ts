@@ -106,7 +106,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const preparation = defaultPreparation(options.modelName, channels, options.inputSize ?? spec.inputSize);
   const epochs = options.epochs ?? preset.epochs;
   const batchSize = options.batchSize ?? preset.batchSize;
-  const trainItems = options.maxTrainImages ? stratifiedSubset(split.train, Math.min(options.maxTrainImages, split.train.length)) : split.train;
+  const trainItems = options.maxTrainImages ? stratifiedSubset(split.train, options.maxTrainImages) : split.train;
 
   const model = createModel(options.modelName, { inputSize: preparation.inputSize, channels, seed });
   let weightsReport: TrainRunResult['weightsReport'];
