@@ -53,32 +53,105 @@ function diffStats(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; m
   return { max, mean: sum / a.length };
 }
 
-// sharp is optional: without it (or with FRACTURE_DECODER=jpeg-js) only the fallback is tested here, and
+/** This module loaded afresh with `FRACTURE_DECODER=choice`, for `fn`. */
+async function withDecoder<T>(choice: string, fn: (module: typeof import('./decode-image-async')) => Promise<T>): Promise<T> {
+  const previous = process.env.FRACTURE_DECODER;
+  process.env.FRACTURE_DECODER = choice;
+  try {
+    let isolated: typeof import('./decode-image-async') | undefined;
+    jest.isolateModules(() => {
+      isolated = require('./decode-image-async');
+    });
+    return await fn(isolated!);
+  } finally {
+    if (previous === undefined) delete process.env.FRACTURE_DECODER;
+    else process.env.FRACTURE_DECODER = previous;
+  }
+}
+
+// Both are libjpeg(-turbo) with fancy upsampling, so they agree with Pillow far more closely than jpeg-js does.
+const PILLOW_CASES = [
+  { name: 'gray-baseline', channels: 1, max: 1, mean: 0.1 },
+  { name: 'gray-progressive', channels: 1, max: 1, mean: 0.1 },
+  { name: 'rgb-baseline-444', channels: 3, max: 2, mean: 0.5 },
+  { name: 'rgb-progressive-444', channels: 3, max: 2, mean: 0.5 },
+  { name: 'rgb-baseline-420', channels: 3, max: 2, mean: 0.5 },
+];
+const fixture = (name: string) => new Uint8Array(readFileSync(join(FIXTURES, name)));
+
+describe('decodeImageAsync with libjpeg-turbo in WebAssembly against Pillow-decoded fixtures', () => {
+  test('the WebAssembly decoder loads (it needs no native binary)', async () => {
+    await withDecoder('wasm', async (m) => expect(await m.jpegDecoder()).toBe('wasm'));
+  });
+
+  test.each(PILLOW_CASES)('$name: max |diff| <= $max, mean <= $mean', async (c) => {
+    await withDecoder('wasm', async (m) => {
+      const image = await m.decodeImageAsync(fixture(`${c.name}.jpg`));
+      const expected = decodeImage(fixture(`${c.name}.expected.png`));
+      expect(image).toMatchObject({ width: 48, height: 40, channels: c.channels, bitDepth: 8 });
+      const { max, mean } = diffStats(image.data, expected.data);
+      expect(max).toBeLessThanOrEqual(c.max);
+      expect(mean).toBeLessThanOrEqual(c.mean);
+    });
+  });
+
+  test('a truncated or damaged JPEG fails with the same message as decodeImage (no libjpeg output printed)', async () => {
+    const encoded = jpeg.encode({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4).fill(128) }, 90).data;
+    const truncated = new Uint8Array(encoded.subarray(0, encoded.length - 30));
+    const damaged = new Uint8Array(encoded);
+    damaged.fill(0xff, 200, 260);
+    await withDecoder('wasm', async (m) => {
+      const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        for (const bytes of [truncated, damaged]) {
+          const expected = (() => {
+            try {
+              decodeImage(bytes, { path: 'c.jpg' });
+              return null;
+            } catch (error) {
+              return (error as Error).message;
+            }
+          })();
+          if (expected === null) await expect(m.decodeImageAsync(bytes, { path: 'c.jpg' })).resolves.toEqual(decodeImage(bytes));
+          else await expect(m.decodeImageAsync(bytes, { path: 'c.jpg' })).rejects.toThrow(expected);
+        }
+        expect(errors).not.toHaveBeenCalled();
+      } finally {
+        errors.mockRestore();
+      }
+      // The decoder is still usable after a failure.
+      expect((await m.decodeImageAsync(fixture('gray-baseline.jpg'))).width).toBe(48);
+    });
+  });
+
+  test('without sharp, reduceTo leaves the image at full size', async () => {
+    await withDecoder('wasm', async (m) => {
+      expect(await m.decodeImageAsync(fixture('gray-baseline.jpg'), { reduceTo: 8 })).toMatchObject({ width: 48, height: 40 });
+    });
+  });
+});
+
+// sharp is optional: without it only the WebAssembly and pure-JS decoders are tested here, and
 // decode-image.test.ts covers jpeg-js against the same Pillow fixtures.
 const useSharp = sharpInstalled() && process.env.FRACTURE_DECODER !== 'jpeg-js';
 const describeSharp = useSharp ? describe : describe.skip;
-if (!useSharp) console.log('decode-image-async: sharp is not installed or disabled; its tests are skipped (jpeg-js fallback only)');
+if (!useSharp) console.log('decode-image-async: sharp is not installed or disabled; its tests are skipped');
 
 describeSharp('decodeImageAsync with sharp (libjpeg-turbo) against Pillow-decoded fixtures', () => {
-  test('sharp is the JPEG decoder when it is installed', async () => {
-    expect(await jpegDecoder()).toBe('sharp');
+  test('by default sharp shrinks large JPEGs and WebAssembly decodes the rest', async () => {
+    expect(await jpegDecoder()).toBe('sharp+wasm');
+    await withDecoder('sharp', async (m) => expect(await m.jpegDecoder()).toBe('sharp'));
   });
 
-  // Both are libjpeg(-turbo) with fancy upsampling, so they agree far more closely than jpeg-js does.
-  const cases = [
-    { name: 'gray-baseline', channels: 1, max: 1, mean: 0.1 },
-    { name: 'gray-progressive', channels: 1, max: 1, mean: 0.1 },
-    { name: 'rgb-baseline-444', channels: 3, max: 2, mean: 0.5 },
-    { name: 'rgb-progressive-444', channels: 3, max: 2, mean: 0.5 },
-    { name: 'rgb-baseline-420', channels: 3, max: 2, mean: 0.5 },
-  ];
-  test.each(cases)('$name: max |diff| <= $max, mean <= $mean', async (c) => {
-    const image = await decodeImageAsync(new Uint8Array(readFileSync(join(FIXTURES, `${c.name}.jpg`))));
-    const expected = decodeImage(new Uint8Array(readFileSync(join(FIXTURES, `${c.name}.expected.png`))));
-    expect(image).toMatchObject({ width: 48, height: 40, channels: c.channels, bitDepth: 8 });
-    const { max, mean } = diffStats(image.data, expected.data);
+  test.each(PILLOW_CASES)('$name: max |diff| <= $max, mean <= $mean, and the same pixels as the WebAssembly decoder', async (c) => {
+    const viaSharp = await withDecoder('sharp', (m) => m.decodeImageAsync(fixture(`${c.name}.jpg`)));
+    const expected = decodeImage(fixture(`${c.name}.expected.png`));
+    expect(viaSharp).toMatchObject({ width: 48, height: 40, channels: c.channels, bitDepth: 8 });
+    const { max, mean } = diffStats(viaSharp.data, expected.data);
     expect(max).toBeLessThanOrEqual(c.max);
     expect(mean).toBeLessThanOrEqual(c.mean);
+    // Both are libjpeg-turbo with the same settings: identical output.
+    expect(await withDecoder('wasm', (m) => m.decodeImageAsync(fixture(`${c.name}.jpg`)))).toEqual(viaSharp);
   });
 
   test('a truncated JPEG fails with the same message as decodeImage', async () => {
@@ -107,7 +180,7 @@ describeSharp('decodeImageAsync with sharp (libjpeg-turbo) against Pillow-decode
     const toLevels = (image: Awaited<ReturnType<typeof decodeImageAsync>>) =>
       resizePixels(decodedToPixels(image, 1), 224).data.map((v) => v * 255);
     const viaReduced = toLevels(reduced);
-    // The reduction alone (same decoder, full size), and against jpeg-js's full decode, which the PIL
+    // The reduction alone (libjpeg-turbo at full size), and against jpeg-js's full decode, which the PIL
     // fixtures above pin to within 2 levels of Pillow's.
     const reductionOnly = diffStats(viaReduced, toLevels(await decodeImageAsync(bytes)));
     const againstJs = diffStats(viaReduced, toLevels(decodeImage(bytes)));
@@ -140,20 +213,19 @@ describeSharp('decodeImageAsync with sharp (libjpeg-turbo) against Pillow-decode
 
 describe('decodeImageAsync fallbacks', () => {
   test('FRACTURE_DECODER=jpeg-js selects the pure-JS decoder: the same pixels as decodeImage', async () => {
-    const previous = process.env.FRACTURE_DECODER;
-    process.env.FRACTURE_DECODER = 'jpeg-js';
-    try {
-      let isolated: typeof import('./decode-image-async') | undefined;
-      jest.isolateModules(() => {
-        isolated = require('./decode-image-async');
-      });
-      expect(await isolated!.jpegDecoder()).toBe('jpeg-js');
-      const bytes = new Uint8Array(readFileSync(join(FIXTURES, 'rgb-baseline-420.jpg')));
-      expect(await isolated!.decodeImageAsync(bytes, { reduceTo: 4 })).toEqual(decodeImage(bytes));
-    } finally {
-      if (previous === undefined) delete process.env.FRACTURE_DECODER;
-      else process.env.FRACTURE_DECODER = previous;
-    }
+    await withDecoder('jpeg-js', async (m) => {
+      expect(await m.jpegDecoder()).toBe('jpeg-js');
+      const bytes = fixture('rgb-baseline-420.jpg');
+      expect(await m.decodeImageAsync(bytes, { reduceTo: 4 })).toEqual(decodeImage(bytes));
+    });
+  });
+
+  test('an unknown FRACTURE_DECODER is an error listing the valid names', async () => {
+    await withDecoder('libjpeg', async (m) => {
+      await expect(m.decodeImageAsync(fixture('gray-baseline.jpg'))).rejects.toThrow(
+        "decodeImageAsync: FRACTURE_DECODER must be auto, sharp, wasm or jpeg-js, got 'libjpeg'",
+      );
+    });
   });
 
   test('non-JPEG input goes through decodeImage (same errors)', async () => {

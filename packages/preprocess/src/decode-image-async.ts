@@ -2,7 +2,11 @@ import { decodeImage, detectImageFormat, ImageDecodeError } from './decode-image
 import { jpegComponents } from './decode-jpeg';
 import { readJpegFrameHeader } from './jpeg-frame-header';
 import { parseSize } from './image-tensor';
-import type { DecodedImage, DecodeImageAsyncOptions } from './image-types';
+import { loadWasmJpegDecoder, type WasmJpegDecode } from './decode-jpeg-wasm';
+import type { DecodedImage, DecodeImageAsyncOptions, JpegDecoderSetup } from './image-types';
+
+/** jpeg-js's own limit (decode-jpeg.ts): larger files go to it and fail there with its message. */
+const MAX_WASM_PIXELS = 200e6;
 
 /** The slice of sharp's API used here, so that sharp's own types are not needed to build or use this package. */
 interface SharpInstance {
@@ -15,12 +19,21 @@ type SharpFactory = (input: Uint8Array, options: { failOn: 'error' | 'warning' |
 
 let sharpLoad: Promise<SharpFactory | null> | undefined;
 
+/** `FRACTURE_DECODER`: `auto` (default), `sharp`, `wasm` or `jpeg-js`; anything else is an error. */
+function decoderChoice(): 'auto' | 'sharp' | 'wasm' | 'jpeg-js' {
+  const value = (process.env.FRACTURE_DECODER ?? '').trim().toLowerCase();
+  if (value === '' || value === 'auto') return 'auto';
+  if (value === 'sharp' || value === 'wasm' || value === 'jpeg-js') return value;
+  throw new Error(`decodeImageAsync: FRACTURE_DECODER must be auto, sharp, wasm or jpeg-js, got '${process.env.FRACTURE_DECODER}'`);
+}
+
 /**
- * sharp (libvips + libjpeg-turbo) when it can be loaded, else null. It is an optional dependency: a
- * platform without its prebuilt binary, or `FRACTURE_DECODER=jpeg-js`, keeps the pure-JS decoder.
+ * sharp (libvips + libjpeg-turbo) when it can be loaded and is not ruled out by `FRACTURE_DECODER`, else
+ * null. It is an optional dependency: a platform without its prebuilt binary keeps the other decoders.
  */
 export function loadSharp(): Promise<SharpFactory | null> {
-  if (process.env.FRACTURE_DECODER === 'jpeg-js') return Promise.resolve(null);
+  const choice = decoderChoice();
+  if (choice === 'wasm' || choice === 'jpeg-js') return Promise.resolve(null);
   sharpLoad ??= import('sharp').then(
     (module) => ((module as { default?: unknown }).default ?? module) as SharpFactory,
     () => null,
@@ -28,9 +41,24 @@ export function loadSharp(): Promise<SharpFactory | null> {
   return sharpLoad;
 }
 
-/** Which JPEG decoder `decodeImageAsync` uses on this machine: 'sharp' (libjpeg-turbo) or the fallback 'jpeg-js'. */
-export async function jpegDecoder(): Promise<'sharp' | 'jpeg-js'> {
-  return (await loadSharp()) ? 'sharp' : 'jpeg-js';
+function loadWasm(): Promise<WasmJpegDecode | null> {
+  const choice = decoderChoice();
+  return choice === 'sharp' || choice === 'jpeg-js' ? Promise.resolve(null) : loadWasmJpegDecoder();
+}
+
+/**
+ * Which JPEG decoders `decodeImageAsync` uses on this machine:
+ * - `'sharp+wasm'` (default with sharp installed): sharp for large JPEGs it can shrink on load, libjpeg-turbo
+ *   built to WebAssembly for the rest;
+ * - `'wasm'`: libjpeg-turbo in WebAssembly for every JPEG (no sharp, or `FRACTURE_DECODER=wasm`);
+ * - `'sharp'`: sharp for every JPEG (`FRACTURE_DECODER=sharp`);
+ * - `'jpeg-js'`: the pure-JS decoder (`FRACTURE_DECODER=jpeg-js`, or neither of the others loads).
+ * All but `'jpeg-js'` give libjpeg-turbo's pixels; jpeg-js differs from them by a level or two.
+ */
+export async function jpegDecoder(): Promise<JpegDecoderSetup> {
+  const [sharp, wasm] = await Promise.all([loadSharp(), loadWasm()]);
+  if (sharp) return wasm ? 'sharp+wasm' : 'sharp';
+  return wasm ? 'wasm' : 'jpeg-js';
 }
 
 /**
@@ -45,30 +73,55 @@ function reducedSize(width: number, height: number, target: [number, number]): [
 }
 
 /**
- * `decodeImage` with a fast native path: JPEGs go through sharp (libjpeg-turbo, ~8x faster than jpeg-js)
- * when it is installed; everything else, CMYK JPEGs and any JPEG sharp rejects go through `decodeImage`,
- * so errors read the same. With `reduceTo`, a large JPEG may come back smaller (libjpeg's DCT-domain
- * shrink-on-load by 2, 4 or 8, then a triangle filter), never below twice `reduceTo` on either side:
- * meant to be followed by `resize(…, reduceTo)`.
+ * `decodeImage` with fast paths for JPEG: libjpeg-turbo built to WebAssembly (~4x faster than jpeg-js, no
+ * native binary) and, when installed, sharp for large files it can shrink on load (see `jpegDecoder`).
+ * CMYK JPEGs, other formats and any JPEG libjpeg-turbo refuses go through `decodeImage`, so errors read the
+ * same. With `reduceTo`, a large JPEG may come back smaller (libjpeg's DCT-domain shrink-on-load by 2, 4 or
+ * 8, then a triangle filter), never below twice `reduceTo` on either side: meant to be followed by
+ * `resize(…, reduceTo)`. Without sharp, images come back at full size.
  */
 export async function decodeImageAsync(bytes: Uint8Array, options: DecodeImageAsyncOptions = {}): Promise<DecodedImage> {
   const { path } = options;
   const target = options.reduceTo === undefined ? undefined : parseSize(options.reduceTo, 'decodeImageAsync');
   if (!(bytes instanceof Uint8Array) || detectImageFormat(bytes) !== 'jpeg') return decodeImage(bytes, { path });
-  const sharp = await loadSharp();
+  const [sharp, wasm] = await Promise.all([loadSharp(), loadWasm()]);
   let components: number;
   try {
     components = jpegComponents(bytes);
   } catch (error) {
     throw new ImageDecodeError(error instanceof Error ? error.message : String(error), path);
   }
-  if (!sharp || (components !== 1 && components !== 3)) return decodeImage(bytes, { path });
+  // CMYK and anything unusual: jpeg-js, whose errors and conversions decodeImage documents.
+  if (components !== 1 && components !== 3) return decodeImage(bytes, { path });
+  const header = jpegFrameSize(bytes);
+  const reduced = target && header ? reducedSize(header.width, header.height, target) : null;
+  // sharp's DCT-domain shrink-on-load is the fast way through a large radiograph; for everything else its
+  // fixed cost per call (~1 ms) outweighs the decode, and the in-process WebAssembly decoder is faster.
+  if (sharp && (reduced || !wasm)) {
+    const decoded = await decodeWithSharp(sharp, bytes, components, reduced);
+    if (decoded) return decoded;
+  } else if (wasm && header && header.width * header.height <= MAX_WASM_PIXELS) {
+    try {
+      const { data, width, height, channels } = wasm(bytes);
+      return { data, width, height, channels, bitDepth: 8 };
+    } catch {
+      // Truncated or odd files: jpeg-js gives the precise error (or decodes what libjpeg refused).
+    }
+  }
+  return decodeImage(bytes, { path });
+}
+
+/** sharp's decode (shrunk on load to `reduced` when given), or null when libjpeg refuses the file. */
+async function decodeWithSharp(
+  sharp: SharpFactory,
+  bytes: Uint8Array,
+  components: number,
+  reduced: [number, number] | null,
+): Promise<DecodedImage | null> {
   try {
-    const header = jpegFrameSize(bytes);
     let pipeline = sharp(bytes, { failOn: 'warning' });
     // libvips would otherwise hand a gray JPEG back as three identical sRGB bands (3x the memory and work).
     if (components === 1) pipeline = pipeline.toColourspace('b-w');
-    const reduced = target && header ? reducedSize(header.width, header.height, target) : null;
     if (reduced) pipeline = pipeline.resize(reduced[0], reduced[1], { fit: 'fill', kernel: 'linear' });
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     const channels = components === 1 ? 1 : 3;
@@ -82,8 +135,7 @@ export async function decodeImageAsync(bytes: Uint8Array, options: DecodeImageAs
     }
     return { data: out, width: info.width, height: info.height, channels, bitDepth: 8 };
   } catch {
-    // Truncated or odd files: jpeg-js gives the precise error (or decodes what libjpeg refused).
-    return decodeImage(bytes, { path });
+    return null;
   }
 }
 

@@ -26,6 +26,9 @@ export interface DecodeImageAsyncOptions extends DecodeImageOptions {
   reduceTo?: ImageSize;
 }
 
+/** The JPEG decoders `decodeImageAsync` uses here; see `jpegDecoder`. */
+export type JpegDecoderSetup = 'sharp+wasm' | 'sharp' | 'wasm' | 'jpeg-js';
+
 export interface ToTensorOptions {
   /**
    * Output channels. 1 converts colour to luma (ITU-R 601-2, as PIL's `convert('L')`), 3 replicates gray.

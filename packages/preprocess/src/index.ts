@@ -22,6 +22,7 @@ export type {
   FromTensorOptions,
   ImageSize,
   ImageTensor,
+  JpegDecoderSetup,
   PixelImage,
   PixelTransform,
   SeedOrRng,
