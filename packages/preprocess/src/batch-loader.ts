@@ -4,11 +4,12 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, BatchLoader, BatchLoaderOptions, DatasetItem, SkippedFile } from './dataset-types';
 import { decodeImageAsync, jpegDecoder } from './decode-image-async';
-import type { DecodedImage, PixelImage } from './image-types';
+import type { DecodedImage } from './image-types';
 import { normalize } from './normalize';
 import { roundHalfEven } from './image-tensor';
 import { resizePixels } from './resize';
 import { createRng } from './rng';
+import type { Rng } from './types';
 import { decodedToPixels } from './to-tensor';
 
 const CACHE_MAGIC = 0x43525846; // 'FXRC' little-endian
@@ -122,9 +123,7 @@ export function createBatchLoader(items: readonly DatasetItem[], options: BatchL
   };
 
   function assertTransformShape(shape: readonly number[]): void {
-    if (shape.length !== 3 || shape[0] !== height || shape[1] !== width || shape[2] !== channels) {
-      throw new Error(`createBatchLoader: transform must return a [${height}, ${width}, ${channels}] tensor, got [${shape.join(', ')}]`);
-    }
+    assertShape(shape, { height, width, channels });
   }
 
   function assembleBatch(
@@ -141,12 +140,8 @@ export function createBatchLoader(items: readonly DatasetItem[], options: BatchL
       const size = height * width * channels;
       const batch = new Float32Array(loaded.length * size);
       loaded.forEach(({ index, pixels }, i) => {
-        const scaled = new Float32Array(size);
-        for (let k = 0; k < size; k++) scaled[k] = pixels.data[k] / 255;
-        let image: PixelImage = { data: scaled, width, height, channels };
-        if (pixelTransform) image = pixelTransform(image, createRng(mixSeeds(s.seed, epoch, index + 1)));
-        assertTransformShape([image.height, image.width, image.channels]);
-        batch.set(image.data, i * size);
+        const rng = createRng(mixSeeds(s.seed, epoch, index + 1));
+        augmentInto(batch.subarray(i * size, (i + 1) * size), pixels.data, { height, width, channels }, s.transform, rng);
       });
       const xs = tf.tidy(() => {
         const stacked = tf.tensor4d(batch, [loaded.length, height, width, channels]);
@@ -277,10 +272,22 @@ export function toModelInput(image: DecodedImage, settings: ModelInputSettings):
     throw new Error(`toModelInput: height and width must be positive integers, got ${height} x ${width}`);
   }
   if (channels !== 1 && channels !== 3) throw new Error(`toModelInput: channels must be 1 or 3, got ${String(channels)}`);
+  if (image.bitDepth === 8 && image.width === width && image.height === height) {
+    // Already the model's size (the dataset's 224-px copies): resizing and rounding would give the bytes back.
+    if (image.channels === channels) return Uint8Array.from(image.data);
+    if (image.channels === 1) {
+      const out = new Uint8Array(height * width * 3);
+      for (let p = 0; p < image.data.length; p++) out[3 * p] = out[3 * p + 1] = out[3 * p + 2] = image.data[p];
+      return out;
+    }
+  }
   // A gray radiograph is resized as one channel and replicated afterwards: the same values (resizing is
-  // per channel) for a third of the work and memory on a 4,000-px original.
-  const gray = image.channels < 3;
-  const full = decodedToPixels(image, gray ? 1 : settings.channels);
+  // per channel) for a third of the work and memory on a 4,000-px original. Gray stored as RGB counts as
+  // gray: its first channel is taken as is.
+  const grayPlane = image.channels === 3 ? firstChannelIfGray(image) : undefined;
+  const source = grayPlane ?? image;
+  const gray = source.channels < 3;
+  const full = decodedToPixels(source, gray ? 1 : settings.channels);
   const small = resizePixels(full, [settings.height, settings.width], { antialias: settings.antialias });
   const out = new Uint8Array(settings.height * settings.width * settings.channels);
   const repeat = settings.channels / small.channels;
@@ -292,6 +299,72 @@ export function toModelInput(image: DecodedImage, settings: ModelInputSettings):
     for (let r = 0; r < repeat; r++) out[i * repeat + r] = clamped;
   }
   return out;
+}
+
+function assertShape(shape: readonly number[], { height, width, channels }: { height: number; width: number; channels: number }): void {
+  if (shape.length !== 3 || shape[0] !== height || shape[1] !== width || shape[2] !== channels) {
+    throw new Error(`createBatchLoader: transform must return a [${height}, ${width}, ${channels}] tensor, got [${shape.join(', ')}]`);
+  }
+}
+
+/**
+ * One 8-bit model input scaled to [0, 1] and augmented by `transform`'s pixel kernel, written into `out`.
+ * Radiographs are gray even when stored as RGB: a kernel that treats channels alike (`preservesGray`) runs
+ * on one channel and is replicated afterwards, a third of the work.
+ */
+export function augmentInto(
+  out: Float32Array,
+  pixels: Uint8Array,
+  shape: { height: number; width: number; channels: 1 | 3 },
+  transform: BatchLoaderOptions['transform'],
+  rng: Rng,
+): void {
+  const { height, width, channels } = shape;
+  const kernel = transform?.pixels;
+  const plane = kernel && transform?.preservesGray === true && channels === 3 ? grayPlaneOf(pixels) : undefined;
+  if (kernel && plane) {
+    const image = kernel({ data: plane, width, height, channels: 1 }, rng);
+    assertShape([image.height, image.width, channels], shape);
+    if (image.channels !== 1) {
+      throw new Error(`createBatchLoader: a transform marked preservesGray returned ${image.channels} channels for a one-channel image`);
+    }
+    for (let p = 0; p < plane.length; p++) out[3 * p] = out[3 * p + 1] = out[3 * p + 2] = image.data[p];
+    return;
+  }
+  for (let k = 0; k < pixels.length; k++) out[k] = pixels[k] / 255;
+  if (!kernel) return;
+  // Kernels never write their input, so the scaled pixels can be read from `out` itself.
+  const image = kernel({ data: out, width, height, channels }, rng);
+  assertShape([image.height, image.width, image.channels], shape);
+  out.set(image.data);
+}
+
+/** The image's first channel as a gray image when all three channels are equal, else undefined. */
+function firstChannelIfGray(image: DecodedImage): DecodedImage | undefined {
+  const { data } = image;
+  if (!isGrayRgb(data)) return undefined;
+  const plane = data instanceof Uint16Array ? new Uint16Array(data.length / 3) : new Uint8Array(data.length / 3);
+  for (let p = 0; p < plane.length; p++) plane[p] = data[3 * p];
+  return { ...image, data: plane, channels: 1 };
+}
+
+/** An RGB image's gray level in [0, 1] per pixel when R = G = B everywhere, else undefined (one pass). */
+function grayPlaneOf(rgb: Uint8Array): Float32Array | undefined {
+  const plane = new Float32Array(rgb.length / 3);
+  for (let p = 0, i = 0; p < plane.length; p++, i += 3) {
+    const level = rgb[i];
+    if (level !== rgb[i + 1] || level !== rgb[i + 2]) return undefined;
+    plane[p] = level / 255;
+  }
+  return plane;
+}
+
+/** Whether every pixel of an interleaved RGB buffer has R = G = B. */
+function isGrayRgb(data: Uint8Array | Uint16Array): boolean {
+  for (let i = 0; i < data.length; i += 3) {
+    if (data[i] !== data[i + 1] || data[i] !== data[i + 2]) return false;
+  }
+  return true;
 }
 
 /** A 32-bit seed from (seed, epoch, stream): nearby inputs give unrelated generators. */

@@ -23,7 +23,7 @@ export function compose(transforms: readonly Transform[]): Transform {
   if (!kernels.every((kernel): kernel is PixelTransform => kernel !== undefined)) return pipeline;
   // Every step can run on plain pixels, so the whole chain can too (no tensor per step).
   const pixels: PixelTransform = (image, rng) => kernels.reduce((acc, kernel) => kernel(acc, rng), image);
-  return Object.assign(pipeline, { pixels });
+  return Object.assign(pipeline, { pixels, preservesGray: steps.every((step) => step.preservesGray === true) });
 }
 
 /** Runs a transform with a seed or generator, e.g. `applyTransform(pipeline, image, 42)`. */

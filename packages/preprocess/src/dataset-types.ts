@@ -100,6 +100,8 @@ export interface WriteSplitManifestOptions {
 export type ItemTransform = ((x: Tensor3D, rng: Rng) => Tensor3D | Tensor4D) & {
   /** When present (built-in `transforms` and `compose` of them), the loader runs this on plain pixels instead. */
   readonly pixels?: PixelTransform;
+  /** With `pixels`: gray images may be augmented at one channel and replicated (see `Transform.preservesGray`). */
+  readonly preservesGray?: boolean;
 };
 
 export interface BatchLoaderOptions {

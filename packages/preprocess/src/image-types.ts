@@ -57,6 +57,13 @@ export type Transform = ((x: ImageTensor, rng: Rng) => ImageTensor) & {
    * plain typed arrays instead of running tensor ops per image.
    */
   readonly pixels?: PixelTransform;
+  /**
+   * True when `pixels` treats every channel alike: on a gray image replicated to RGB it gives the same as
+   * running it on the one gray channel and replicating the result (colour jitter's saturation is then the
+   * identity; its contrast mean differs by at most 1e-4 of full scale, torchvision's luma weights summing
+   * to 0.9999). `createBatchLoader` then augments gray radiographs at one channel, a third of the work.
+   */
+  readonly preservesGray?: boolean;
 };
 
 /**

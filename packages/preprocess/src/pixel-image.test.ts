@@ -7,6 +7,7 @@ import { mapImages, pixelsToTensor, tensorToPixels } from './pixel-image';
 import { createRng } from './rng';
 import * as transforms from './transforms';
 import type { DatasetItem } from './dataset-types';
+import { PNG } from 'pngjs';
 import { jpegBytes, makeTempDir, pngBytes, removeDir, writeFile } from '../test/dataset-helpers';
 
 /** A deterministic image with values spread over [0, 1] (not a smooth pattern, so sampling errors show). */
@@ -121,22 +122,97 @@ describe('createBatchLoader uses the pixel kernels with the same result as the t
   });
   afterAll(() => removeDir(root));
 
-  test('same batches with and without the pixel kernel, normalised', async () => {
-    const augment = compose([transforms.randomResizedCrop(12, { scale: [0.6, 1] }), transforms.randomRotation(15), transforms.colorJitter({ contrast: 0.5 })]);
-    expect(augment.pixels).toBeDefined();
-    // The same function without its `pixels` property forces the tensor path.
-    const tensorOnly = (x: ImageTensor, rng: Parameters<Transform>[1]) => augment(x, rng);
-    const run = async (transform: (x: tf.Tensor3D, rng: Parameters<Transform>[1]) => ImageTensor) => {
-      const loader = createBatchLoader(items, { imageSize: 12, channels: 3, batchSize: 4, transform, seed: 5, mean: 0.5, std: 0.25 });
-      const values: number[][] = [];
-      for await (const batch of loader.batches(1)) {
-        values.push(Array.from(batch.xs.dataSync()));
-        tf.dispose([batch.xs, batch.ys]);
-      }
-      return values;
-    };
+  const runLoader = async (
+    list: DatasetItem[],
+    transform: (x: tf.Tensor3D, rng: Parameters<Transform>[1]) => ImageTensor,
+  ): Promise<number[][]> => {
+    const loader = createBatchLoader(list, { imageSize: 12, channels: 3, batchSize: 4, transform, seed: 5, mean: 0.5, std: 0.25 });
+    const values: number[][] = [];
+    for await (const batch of loader.batches(1)) {
+      values.push(Array.from(batch.xs.dataSync()));
+      tf.dispose([batch.xs, batch.ys]);
+    }
+    expect(loader.failures).toEqual([]);
+    return values;
+  };
+  // The same function without its `pixels` property forces the tensor path (on the replicated RGB image).
+  const tensorOnly = (transform: Transform) => (x: ImageTensor, rng: Parameters<Transform>[1]) => transform(x, rng);
+  const maxDifference = (a: number[][], b: number[][]) =>
+    Math.max(...a.map((row, i) => Math.max(...row.map((v, j) => Math.abs(v - b[i][j])))));
+
+  test('gray images through geometric steps: the one-channel shortcut gives exactly the tensor path', async () => {
+    const geometric = compose([transforms.randomResizedCrop(12, { scale: [0.6, 1] }), transforms.randomHorizontalFlip(), transforms.randomRotation(15)]);
+    expect(geometric.preservesGray).toBe(true);
     const start = tf.memory().numTensors;
-    expect(await run(augment)).toEqual(await run(tensorOnly));
+    expect(await runLoader(items, geometric)).toEqual(await runLoader(items, tensorOnly(geometric)));
     expect(tf.memory().numTensors).toBe(start);
+  });
+
+  test('gray images through colour jitter: within 1e-4 of full scale (torchvision luma weights sum to 0.9999)', async () => {
+    const augment = compose([transforms.randomResizedCrop(12, { scale: [0.6, 1] }), transforms.randomRotation(15), transforms.colorJitter({ contrast: 0.5, saturation: 0.5 })]);
+    expect(augment.preservesGray).toBe(true);
+    const viaPixels = await runLoader(items, augment);
+    const viaTensor = await runLoader(items, tensorOnly(augment));
+    // Normalised by std 0.25, so 1e-4 of full scale is 4e-4 here.
+    expect(maxDifference(viaPixels, viaTensor)).toBeLessThanOrEqual(4e-4);
+    expect(maxDifference(viaPixels, viaTensor)).toBeGreaterThan(0);
+  });
+
+  test('colour images are not taken for gray: the RGB pixel path gives exactly the tensor path', async () => {
+    const colourRoot = makeTempDir('pixel-loader-colour');
+    try {
+      const rgb = (width: number, height: number, seed: number) => {
+        const rng = createRng(seed);
+        const png = new PNG({ width, height });
+        for (let i = 0; i < png.data.length; i++) png.data[i] = i % 4 === 3 ? 255 : Math.floor(rng.next() * 256);
+        return PNG.sync.write(png);
+      };
+      // One colour image among gray ones: each image takes its own path.
+      const mixed = [...items.slice(0, 2), { path: writeFile(colourRoot, 'c/6.png', rgb(20, 18, 3)), label: 1, className: 'c' }];
+      const augment = compose([transforms.randomResizedCrop(12, { scale: [0.6, 1] }), transforms.colorJitter({ brightness: 0.4, saturation: 0.5 })]);
+      const viaPixels = await runLoader(mixed, augment);
+      const viaTensor = await runLoader(mixed, tensorOnly(augment));
+      const colourImage = (values: number[][]) => values[0].slice(2 * 12 * 12 * 3);
+      expect(colourImage(viaPixels)).toEqual(colourImage(viaTensor));
+    } finally {
+      removeDir(colourRoot);
+    }
+  });
+});
+
+describe('preservesGray: a gray image can be augmented at one channel', () => {
+  test('set on the built-in pixel transforms and compose of them; not for a per-channel fill or a plain function', () => {
+    cases.forEach(([name, make]) => expect([name, make().preservesGray]).toEqual([name, true]));
+    expect(transforms.randomRotation(10, { fill: [0.2, 0.2, 0.2] }).preservesGray).toBe(true);
+    expect(transforms.randomRotation(10, { fill: [0.2, 0.5, 0.2] }).preservesGray).toBe(false);
+    // A per-channel fill that is the same everywhere runs at one channel with that value.
+    const uniform = transforms.randomRotation(30, { fill: [0.2, 0.2, 0.2] }).pixels!;
+    const gray = tensorToPixels(noiseImage(10, 12, 1, 4));
+    const rgb = { ...gray, channels: 3, data: Float32Array.from({ length: gray.data.length * 3 }, (_, k) => gray.data[Math.floor(k / 3)]) };
+    const one = uniform(gray, createRng(2)).data;
+    const three = uniform(rgb, createRng(2)).data;
+    expect(Array.from(one)).toEqual(Array.from(three).filter((_, k) => k % 3 === 0));
+    expect(Array.from(one)).toEqual(Array.from(three).filter((_, k) => k % 3 === 2));
+    const custom: Transform = (x) => x;
+    expect(compose([transforms.randomHorizontalFlip(), Object.assign(custom, { pixels: (image: PixelImage) => image })]).preservesGray).toBe(false);
+  });
+
+  test.each(cases)('%s on one channel, replicated, equals it on the replicated RGB image', (name, make) => {
+    const transform = make();
+    const kernel = transform.pixels!;
+    const gray = tensorToPixels(noiseImage(30, 26, 1, 11));
+    const rgbData = new Float32Array(gray.data.length * 3);
+    gray.data.forEach((v, p) => rgbData.set([v, v, v], 3 * p));
+    for (const seed of [1, 2, 3, 4]) {
+      const one = kernel(gray, createRng(seed));
+      const three = kernel({ ...gray, data: rgbData, channels: 3 }, createRng(seed));
+      expect([one.height, one.width, one.channels]).toEqual([three.height, three.width, 1]);
+      let worst = 0;
+      one.data.forEach((v, p) => {
+        for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(v - three.data[3 * p + c]));
+      });
+      // Colour jitter's contrast and saturation use luma weights summing to 0.9999 on RGB; the rest is exact.
+      expect(worst).toBeLessThanOrEqual(/olor/.test(name) || /study/.test(name) ? 1e-4 : 0);
+    }
   });
 });

@@ -22,9 +22,16 @@ import { resize as resizeOp, resizePixels, type ResizeOptions } from './resize';
 import { angleRange, randomRotation as randomRotationOp, rotatePixels, type RotateOptions } from './rotate';
 import type { Rng } from './types';
 
-/** A tensor transform that also carries its one-image pixel kernel (see `Transform.pixels`). */
-function withPixels(tensorStep: (x: ImageTensor, rng: Rng) => ImageTensor, pixels: PixelTransform): Transform {
-  return Object.assign(tensorStep, { pixels });
+/**
+ * A tensor transform that also carries its one-image pixel kernel (see `Transform.pixels`), and whether
+ * that kernel may run gray images at one channel (`Transform.preservesGray`).
+ */
+function withPixels(
+  tensorStep: (x: ImageTensor, rng: Rng) => ImageTensor,
+  pixels: PixelTransform,
+  preservesGray = true,
+): Transform {
+  return Object.assign(tensorStep, { pixels, preservesGray });
 }
 
 export function resize(size: ImageSize, options: ResizeOptions = {}): Transform {
@@ -54,9 +61,14 @@ export function randomResizedCrop(
 /** `degrees` d means a uniform angle in [-d, d]. */
 export function randomRotation(degrees: number | readonly [number, number], options: RotateOptions = {}): Transform {
   const [low, high] = angleRange(degrees, 'transforms.randomRotation');
+  const fill = options.fill;
+  // A gray image stays gray only when every channel is filled alike; it then runs with that one value.
+  const uniformFill = typeof fill !== 'object' || fill.every((v) => v === fill[0]);
+  const grayOptions = typeof fill === 'object' && uniformFill ? { ...options, fill: fill[0] } : options;
   return withPixels(
     (x, rng) => randomRotationOp(x, { ...options, degrees, seed: rng }),
-    (image, rng) => rotatePixels(image, rng.uniform(low, high), options),
+    (image, rng) => rotatePixels(image, rng.uniform(low, high), image.channels === 1 ? grayOptions : options),
+    uniformFill,
   );
 }
 
@@ -135,5 +147,7 @@ export function randomApply(transform: Transform, probability = 0.5): Transform 
   }
   const step = (x: ImageTensor, rng: Rng) => (rng.next() < probability ? transform(x, rng) : x);
   const inner = transform.pixels;
-  return inner ? withPixels(step, (image, rng) => (rng.next() < probability ? inner(image, rng) : image)) : step;
+  return inner
+    ? withPixels(step, (image, rng) => (rng.next() < probability ? inner(image, rng) : image), transform.preservesGray === true)
+    : step;
 }
