@@ -30,13 +30,13 @@ function triangleFilter(inSize: number, outSize: number, antialias: boolean): Ax
   const taps = Math.ceil(support) * 2 + 1;
   const indices = new Int32Array(outSize * taps);
   const weights = new Float32Array(outSize * taps);
+  const row = new Float64Array(taps);
   for (let i = 0; i < outSize; i++) {
     const center = (i + 0.5) * scale;
     // Math.trunc mirrors C's int cast, which PIL and torch use here (it is not floor for negatives).
     const lo = Math.max(Math.trunc(center - support + 0.5), 0);
     const hi = Math.min(Math.trunc(center + support + 0.5), inSize);
     let total = 0;
-    const row = new Float64Array(hi - lo);
     for (let j = lo; j < hi; j++) {
       const w = Math.max(0, 1 - Math.abs((j - center + 0.5) / filterScale));
       row[j - lo] = w;
@@ -68,7 +68,31 @@ function resampleAxis(
   const outShape: [number, number, number, number] = axis === 1 ? [n, outSize, w, c] : [n, h, outSize, c];
   const out = new Float32Array(outShape.reduce((a, b) => a * b, 1));
   const rowStride = w * c;
-  if (axis === 2 && c === 1) {
+  if (axis === 2 && c === 1 && taps === 3) {
+    // Enlarging or mild shrinking of a gray image (every augmentation crop): three taps, unrolled.
+    for (let row = 0; row < n * h; row++) {
+      const inBase = row * w;
+      const outBase = row * outSize;
+      for (let o = 0, f = 0; o < outSize; o++, f += 3) {
+        out[outBase + o] =
+          weights[f] * src[inBase + indices[f]] + weights[f + 1] * src[inBase + indices[f + 1]] + weights[f + 2] * src[inBase + indices[f + 2]];
+      }
+    }
+  } else if (axis === 1 && taps === 3) {
+    // The same along columns: three whole rows combined in one pass instead of three accumulating ones.
+    for (let image = 0; image < n; image++) {
+      const inBase = image * h * rowStride;
+      const outBase = image * outSize * rowStride;
+      for (let o = 0, f = 0; o < outSize; o++, f += 3) {
+        const to = outBase + o * rowStride;
+        const [w0, w1, w2] = [weights[f], weights[f + 1], weights[f + 2]];
+        const r0 = inBase + indices[f] * rowStride;
+        const r1 = inBase + indices[f + 1] * rowStride;
+        const r2 = inBase + indices[f + 2] * rowStride;
+        for (let i = 0; i < rowStride; i++) out[to + i] = w0 * src[r0 + i] + w1 * src[r1 + i] + w2 * src[r2 + i];
+      }
+    }
+  } else if (axis === 2 && c === 1) {
     // Gray radiographs are the common case: a scalar accumulator keeps this loop tight.
     for (let row = 0; row < n * h; row++) {
       const inBase = row * w;

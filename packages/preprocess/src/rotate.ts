@@ -31,6 +31,7 @@ export function rotatePixels(image: PixelImage, angle: number, options: RotateOp
   const { width: w, height: h, channels: c, data: src } = image;
   const nearest = options.interpolation === 'nearest';
   const fill = channelVector(options.fill ?? 0, c, 'rotatePixels', 'fill');
+  const fill0 = fill[0];
   const out = new Float32Array(src.length);
   // torchvision builds the inverse map with -angle: positive angles turn the image counter-clockwise.
   const r = (-angle * Math.PI) / 180;
@@ -59,6 +60,26 @@ export function rotatePixels(image: PixelImage, angle: number, options: RotateOp
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
+      if (x0 >= 0 && x0 < w - 1 && y0 >= 0 && y0 < h - 1) {
+        // All four taps inside (most pixels at small angles): the general branch below without its checks.
+        const w00 = (1 - fx) * (1 - fy);
+        const w10 = fx * (1 - fy);
+        const w01 = (1 - fx) * fy;
+        const w11 = fx * fy;
+        const coverage = w00 + w10 + w01 + w11;
+        const i00 = (y0 * w + x0) * c;
+        const i01 = i00 + w * c;
+        if (c === 1) {
+          const sampled = w00 * src[i00] + w10 * src[i00 + 1] + w01 * src[i01] + w11 * src[i01 + 1];
+          out[to] = sampled * coverage + (1 - coverage) * fill0;
+          continue;
+        }
+        for (let ch = 0; ch < c; ch++) {
+          const sampled = w00 * src[i00 + ch] + w10 * src[i00 + c + ch] + w01 * src[i01 + ch] + w11 * src[i01 + c + ch];
+          out[to + ch] = sampled * coverage + (1 - coverage) * fill[ch];
+        }
+        continue;
+      }
       const left = x0 >= 0 && x0 < w;
       const right = x0 + 1 >= 0 && x0 + 1 < w;
       const top = y0 >= 0 && y0 < h;
