@@ -29,12 +29,17 @@ const largeCount = Number(flag('large', '8'));
 const backend = flag('backend', 'cpu');
 const PYTHON = '/usr/bin/python3';
 
-const augment = compose([
-  transforms.randomResizedCrop(224, { scale: [0.8, 1] }),
-  transforms.randomHorizontalFlip(),
-  transforms.randomRotation(10),
-  transforms.colorJitter({ brightness: 0.3, contrast: 0.3, saturation: 0.3 }),
-]);
+/** The study's augmentation; `interpolation` of the rotation: ours defaults to bilinear, torchvision's to nearest. */
+const studyAugmentation = (interpolation: 'bilinear' | 'nearest') =>
+  compose([
+    transforms.randomResizedCrop(224, { scale: [0.8, 1] }),
+    transforms.randomHorizontalFlip(),
+    transforms.randomRotation(10, { interpolation }),
+    transforms.colorJitter({ brightness: 0.3, contrast: 0.3, saturation: 0.3 }),
+  ]);
+const augment = studyAugmentation('bilinear');
+// What the PIL side runs: torchvision's RandomRotation samples nearest-neighbour unless told otherwise.
+const augmentLikePil = studyAugmentation('nearest');
 
 function pickEvenly<T>(values: T[], count: number): T[] {
   if (values.length <= count) return values;
@@ -52,7 +57,7 @@ interface Timing {
  * gray images — and the float RGB result PIL's ToTensor also produces). `tensorAugment` adds the same
  * augmentation through the public tensor API.
  */
-async function timeJs(paths: string[]): Promise<Timing & { tensorAugment: number }> {
+async function timeJs(paths: string[], pipeline = augment): Promise<Timing & { tensorAugment: number }> {
   const rng = createRng(0);
   const tensorRng = createRng(0);
   const stages = { decode: 0, resize: 0, augment: 0 };
@@ -67,7 +72,7 @@ async function timeJs(paths: string[]): Promise<Timing & { tensorAugment: number
     const t1 = performance.now();
     const pixels = toModelInput(image, { ...shape, antialias: true });
     const t2 = performance.now();
-    augmentInto(out, pixels, shape, augment, rng);
+    augmentInto(out, pixels, shape, pipeline, rng);
     const t3 = performance.now();
     stages.decode += (t1 - t0) / 1000;
     stages.resize += (t2 - t1) / 1000;
@@ -75,7 +80,7 @@ async function timeJs(paths: string[]): Promise<Timing & { tensorAugment: number
     seconds += (t3 - t0) / 1000;
     const x = tf.tensor3d(Float32Array.from(pixels, (v) => v / 255), [224, 224, 3]);
     const t4 = performance.now();
-    const result = augment(x, tensorRng);
+    const result = pipeline(x, tensorRng);
     await result.data();
     tensorAugment += (performance.now() - t4) / 1000;
     tf.dispose([x, result]);
@@ -141,6 +146,10 @@ async function main(): Promise<void> {
   const rows: { name: string; images: number; js: Timing & { tensorAugment: number }; loader?: { cold: number; warm: number } }[] = [];
   rows.push({ name: '224-px copies', images: small.length, js: await timeJs(groups['224-px copies']), loader: await timeLoader(small) });
   rows.push({ name: 'large originals', images: large.length, js: await timeJs(groups['large originals']) });
+  const likePil = {
+    small: await timeJs(groups['224-px copies'], augmentLikePil),
+    large: await timeJs(groups['large originals'], augmentLikePil),
+  };
   const python = timePython(groups);
 
   const rate = (n: number, s: number) => (n / s).toFixed(1);
@@ -172,6 +181,15 @@ async function main(): Promise<void> {
     `\ncreateBatchLoader without augmentation (decode + resize, then cache reads), ${small.length} 224-px copies: ` +
       `cold ${rate(small.length, plain.cold)} img/s, warm cache ${rate(small.length, plain.warm)} img/s`,
   );
+  console.log('\nThe same with nearest-neighbour rotation, torchvision\'s default and so exactly the work the PIL side does:\n');
+  console.log('| files | @fracture/preprocess (img/s) | augment (ms per image) | ratio JS / PIL |');
+  console.log('|---|---:|---:|---:|');
+  for (const [row, timing] of [[rows[0], likePil.small], [rows[1], likePil.large]] as const) {
+    const py = typeof python === 'string' ? undefined : python[row.name];
+    const pyRate = py ? py.images / py.seconds : undefined;
+    const jsRate = row.images / timing.seconds;
+    console.log(`| ${row.name} | ${jsRate.toFixed(1)} | ${ms(timing.stages.augment, row.images)} | ${pyRate ? (jsRate / pyRate).toFixed(2) : '-'} |`);
+  }
   if (typeof python === 'string') console.log(`\nPIL comparison skipped: ${python}`);
 }
 
