@@ -48,8 +48,40 @@ function triangleFilter(inSize: number, outSize: number, antialias: boolean): Ax
       weights[i * taps + k] = j < hi && total > 0 ? row[k] / total : 0;
     }
   }
-  return { taps, indices, weights };
+  return withoutZeroTaps({ taps, indices, weights }, outSize);
 }
+
+/**
+ * The same filter with the taps that are zero for every output dropped from the ends of each window:
+ * enlarging then needs 2 taps instead of 3, a mild shrink 3 instead of 5. Dropping zero terms leaves
+ * every sum unchanged.
+ */
+function withoutZeroTaps(filter: AxisFilter, outSize: number): AxisFilter {
+  const { taps, indices, weights } = filter;
+  const first = new Int32Array(outSize);
+  let needed = 1;
+  for (let i = 0; i < outSize; i++) {
+    let lo = 0;
+    let hi = taps - 1;
+    while (lo < taps && weights[i * taps + lo] === 0) lo++;
+    while (hi > lo && weights[i * taps + hi] === 0) hi--;
+    first[i] = lo < taps ? lo : 0;
+    needed = Math.max(needed, lo < taps ? hi - lo + 1 : 1);
+  }
+  if (needed === taps) return filter;
+  const compactIndices = new Int32Array(outSize * needed);
+  const compactWeights = new Float32Array(outSize * needed);
+  for (let i = 0; i < outSize; i++) {
+    for (let k = 0; k < needed; k++) {
+      const from = first[i] + k;
+      // A window shorter than `needed` is padded with zero weights on a valid index.
+      compactIndices[i * needed + k] = from < taps ? indices[i * taps + from] : indices[i * taps + taps - 1];
+      compactWeights[i * needed + k] = from < taps ? weights[i * taps + from] : 0;
+    }
+  }
+  return { taps: needed, indices: compactIndices, weights: compactWeights };
+}
+
 
 /**
  * One separable pass along `axis` (1 = rows, 2 = columns) of an [N, H, W, C] array. Plain loops over
@@ -69,13 +101,34 @@ function resampleAxis(
   const out = new Float32Array(outShape.reduce((a, b) => a * b, 1));
   const rowStride = w * c;
   if (axis === 2 && c === 1 && taps === 3) {
-    // Enlarging or mild shrinking of a gray image (every augmentation crop): three taps, unrolled.
+    // Mild shrinking of a gray image (an augmentation crop a little larger than the output): three taps.
     for (let row = 0; row < n * h; row++) {
       const inBase = row * w;
       const outBase = row * outSize;
       for (let o = 0, f = 0; o < outSize; o++, f += 3) {
         out[outBase + o] =
           weights[f] * src[inBase + indices[f]] + weights[f + 1] * src[inBase + indices[f + 1]] + weights[f + 2] * src[inBase + indices[f + 2]];
+      }
+    }
+  } else if (axis === 2 && c === 1 && taps === 2) {
+    // Enlarging a gray image: two taps per output.
+    for (let row = 0; row < n * h; row++) {
+      const inBase = row * w;
+      const outBase = row * outSize;
+      for (let o = 0, f = 0; o < outSize; o++, f += 2) {
+        out[outBase + o] = weights[f] * src[inBase + indices[f]] + weights[f + 1] * src[inBase + indices[f + 1]];
+      }
+    }
+  } else if (axis === 1 && taps === 2) {
+    for (let image = 0; image < n; image++) {
+      const inBase = image * h * rowStride;
+      const outBase = image * outSize * rowStride;
+      for (let o = 0, f = 0; o < outSize; o++, f += 2) {
+        const to = outBase + o * rowStride;
+        const [w0, w1] = [weights[f], weights[f + 1]];
+        const r0 = inBase + indices[f] * rowStride;
+        const r1 = inBase + indices[f + 1] * rowStride;
+        for (let i = 0; i < rowStride; i++) out[to + i] = w0 * src[r0 + i] + w1 * src[r1 + i];
       }
     }
   } else if (axis === 1 && taps === 3) {
