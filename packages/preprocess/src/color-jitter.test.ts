@@ -1,7 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadReferenceCases, maxAbsDiff } from '../test/helpers/reference-fixtures';
 import { expectNoLeak, patternImage } from '../test/helpers/tensor-helpers';
-import { adjustBrightness, adjustContrast, adjustSaturation, colorJitter } from './color-jitter';
+import {
+  adjustBrightness,
+  adjustBrightnessPixels,
+  adjustContrast,
+  adjustContrastPixels,
+  adjustSaturation,
+  colorJitter,
+  colorJitterPixels,
+  colorJitterRanges,
+} from './color-jitter';
+import { createRng } from './rng';
 
 const ops = { adjustBrightness, adjustContrast, adjustSaturation };
 
@@ -62,6 +72,40 @@ describe('colorJitter', () => {
     expectNoLeak(() => adjustBrightness(x, 1.2));
     expectNoLeak(() => adjustContrast(x, 0.7));
     tf.dispose([x, a, b, c, gray]);
+  });
+
+  test('on one channel (two fused passes) it equals the adjustments applied one by one, bit for bit', () => {
+    const rng = createRng(5);
+    const image = { data: Float32Array.from({ length: 40 * 30 }, () => rng.next()), width: 40, height: 30, channels: 1 };
+    const rangeSets = [
+      { brightness: 0.6, contrast: 0.6, saturation: 0.6 },
+      { brightness: 0.6, contrast: 0.6 },
+      { contrast: 0.6 },
+      { brightness: 0.6 },
+      { saturation: 0.6 },
+    ];
+    for (const options of rangeSets) {
+      const ranges = colorJitterRanges(options, 'test');
+      for (let seed = 0; seed < 12; seed++) {
+        const fused = colorJitterPixels(image, ranges, createRng(seed)).data;
+        // The same draws as colorJitterPixels documents: a Fisher-Yates order, then the factors in a fixed order.
+        const draws = createRng(seed);
+        const order = [0, 1, 2];
+        for (let i = 2; i > 0; i--) {
+          const j = draws.int(0, i + 1);
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+        const factors = ranges.map((range) => (range ? draws.uniform(range[0], range[1]) : null));
+        let expected = image;
+        for (const k of order) {
+          const factor = factors[k];
+          // Saturation blends with the gray level, which is the image itself on one channel.
+          if (factor === null || k === 2) continue;
+          expected = k === 0 ? adjustBrightnessPixels(expected, factor) : adjustContrastPixels(expected, factor);
+        }
+        expect(Array.from(fused)).toEqual(Array.from(expected.data));
+      }
+    }
   });
 
   test('validates and names itself', () => {

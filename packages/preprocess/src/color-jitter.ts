@@ -139,6 +139,7 @@ export function colorJitterPixels(image: PixelImage, ranges: JitterRanges, rng: 
   }
   // Factors are drawn in a fixed order so that the permutation does not change them.
   const factors = ranges.map((range) => (range ? rng.uniform(range[0], range[1]) : null));
+  if (image.channels === 1) return { ...image, data: jitterGray(image.data, factors[0], factors[1], order.indexOf(0) < order.indexOf(1)) };
   const out = new Float32Array(image.data.length);
   let src = image.data;
   for (const k of order) {
@@ -152,6 +153,38 @@ export function colorJitterPixels(image: PixelImage, ranges: JitterRanges, rng: 
   }
   if (src !== out) out.set(src);
   return { ...image, data: out };
+}
+
+/**
+ * `colorJitterPixels` on one channel, where saturation is the identity: brightness and contrast in two passes
+ * instead of three (the contrast mean is summed while brightness writes, or brightness is applied while
+ * contrast writes). Intermediate values are rounded to float32 as the separate passes store them, so the
+ * result is bit-identical to running them one after the other.
+ */
+function jitterGray(src: Float32Array, brightness: number | null, contrast: number | null, brightnessFirst: boolean): Float32Array {
+  const out = new Float32Array(src.length);
+  if (contrast === null) {
+    if (brightness === null) out.set(src);
+    else brightnessInto(src, out, brightness);
+    return out;
+  }
+  if (brightness !== null && brightnessFirst) {
+    let total = 0;
+    for (let i = 0; i < src.length; i++) {
+      out[i] = clamp01(src[i] * brightness);
+      total += out[i];
+    }
+    const offset = (1 - contrast) * (total / src.length);
+    for (let i = 0; i < out.length; i++) out[i] = clamp01(out[i] * contrast + offset);
+    return out;
+  }
+  const offset = (1 - contrast) * meanGray(src, 1);
+  if (brightness === null) {
+    for (let i = 0; i < src.length; i++) out[i] = clamp01(src[i] * contrast + offset);
+  } else {
+    for (let i = 0; i < src.length; i++) out[i] = clamp01(Math.fround(clamp01(src[i] * contrast + offset)) * brightness);
+  }
+  return out;
 }
 
 /**

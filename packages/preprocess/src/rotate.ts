@@ -18,8 +18,9 @@ export interface RandomRotationOptions extends RotateOptions {
 
 /** Round half to even, as grid_sample's nearest mode (nearbyint) does. */
 function nearbyint(v: number): number {
+  // Math.round sends halves up; an exact half (r − v = 0.5) that landed on an odd number goes down instead.
   const r = Math.round(v);
-  return Math.abs(v - Math.trunc(v)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  return r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r;
 }
 
 /**
