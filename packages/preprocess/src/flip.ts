@@ -18,6 +18,12 @@ export function flipPixels(image: PixelImage, horizontal: boolean, vertical: boo
       out.set(src.subarray(fromRow, fromRow + w * c), toRow);
       continue;
     }
+    if (c === 1) {
+      // One sample per pixel: a row copy and the engine's native reverse.
+      out.set(src.subarray(fromRow, fromRow + w), toRow);
+      out.subarray(toRow, toRow + w).reverse();
+      continue;
+    }
     for (let xPos = 0; xPos < w; xPos++) {
       const from = fromRow + (w - 1 - xPos) * c;
       for (let ch = 0; ch < c; ch++) out[toRow + xPos * c + ch] = src[from + ch];
