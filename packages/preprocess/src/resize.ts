@@ -153,7 +153,14 @@ function resampleAxis(
       for (let o = 0; o < outSize; o++) {
         let acc = 0;
         const first = o * taps;
-        for (let k = 0; k < taps; k++) acc += weights[first + k] * src[inBase + indices[first + k]];
+        const start = indices[first];
+        if (start + taps <= w) {
+          // The window's taps are consecutive pixels (only a window clamped at the right edge is not).
+          const from = inBase + start;
+          for (let k = 0; k < taps; k++) acc += weights[first + k] * src[from + k];
+        } else {
+          for (let k = 0; k < taps; k++) acc += weights[first + k] * src[inBase + indices[first + k]];
+        }
         out[outBase + o] = acc;
       }
     }
