@@ -11,6 +11,7 @@ import {
   colorJitterPixels,
   colorJitterRanges,
 } from './color-jitter';
+import type { PixelImage } from './image-types';
 import { createRng } from './rng';
 
 const ops = { adjustBrightness, adjustContrast, adjustSaturation };
@@ -76,7 +77,7 @@ describe('colorJitter', () => {
 
   test('on one channel (two fused passes) it equals the adjustments applied one by one, bit for bit', () => {
     const rng = createRng(5);
-    const image = { data: Float32Array.from({ length: 40 * 30 }, () => rng.next()), width: 40, height: 30, channels: 1 };
+    const image: PixelImage = { data: Float32Array.from({ length: 40 * 30 }, () => rng.next()), width: 40, height: 30, channels: 1 };
     const rangeSets = [
       { brightness: 0.6, contrast: 0.6, saturation: 0.6 },
       { brightness: 0.6, contrast: 0.6 },
