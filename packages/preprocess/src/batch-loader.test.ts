@@ -226,4 +226,17 @@ describe('createBatchLoader', () => {
     expect(() => createBatchLoader(items, { imageSize: 4, batchSize: 2, channels: 2 as 1 })).toThrow(/channels must be 1 or 3/);
     expect(() => createBatchLoader(items, { imageSize: 4, batchSize: 2, numClasses: 1 })).toThrow(/label must be an integer in \[0, 1\)/);
   });
+
+  test('an unknown FRACTURE_DECODER fails at once, not as one skipped file per image', () => {
+    const previous = process.env.FRACTURE_DECODER;
+    process.env.FRACTURE_DECODER = 'turbo';
+    try {
+      expect(() => createBatchLoader(items, { imageSize: 4, batchSize: 2 })).toThrow(
+        "createBatchLoader: FRACTURE_DECODER must be auto, sharp, wasm or jpeg-js, got 'turbo'",
+      );
+    } finally {
+      if (previous === undefined) delete process.env.FRACTURE_DECODER;
+      else process.env.FRACTURE_DECODER = previous;
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, BatchLoader, BatchLoaderOptions, DatasetItem, SkippedFile } from './dataset-types';
-import { decodeImageAsync, jpegDecoder } from './decode-image-async';
+import { decodeImageAsync, decoderChoice, jpegDecoder } from './decode-image-async';
 import type { DecodedImage } from './image-types';
 import { normalize } from './normalize';
 import { roundHalfEven } from './image-tensor';
@@ -223,6 +223,12 @@ function validateOptions(items: readonly DatasetItem[], options: BatchLoaderOpti
     fail(`prefetchBatches must be a non-negative integer, got ${options.prefetchBatches}`);
   }
   if (options.transform !== undefined && typeof options.transform !== 'function') fail('transform must be a function');
+  // A bad FRACTURE_DECODER would otherwise fail every image one by one, as skipped files.
+  try {
+    decoderChoice();
+  } catch (error) {
+    fail((error as Error).message.replace(/^decodeImageAsync: /, ''));
+  }
   return {
     height,
     width,

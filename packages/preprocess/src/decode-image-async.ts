@@ -20,7 +20,7 @@ type SharpFactory = (input: Uint8Array, options: { failOn: 'error' | 'warning' |
 let sharpLoad: Promise<SharpFactory | null> | undefined;
 
 /** `FRACTURE_DECODER`: `auto` (default), `sharp`, `wasm` or `jpeg-js`; anything else is an error. */
-function decoderChoice(): 'auto' | 'sharp' | 'wasm' | 'jpeg-js' {
+export function decoderChoice(): 'auto' | 'sharp' | 'wasm' | 'jpeg-js' {
   const value = (process.env.FRACTURE_DECODER ?? '').trim().toLowerCase();
   if (value === '' || value === 'auto') return 'auto';
   if (value === 'sharp' || value === 'wasm' || value === 'jpeg-js') return value;
