@@ -33,6 +33,14 @@ export function makeMaxPoolGradConfig(original: KernelConfig | undefined): Kerne
     const xv = asFloat32(backend, input);
     const dyv = asFloat32(backend, dy);
     dx.fill(0);
+    const plainTwoByTwo =
+      filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2 &&
+      dilationHeight === 1 && dilationWidth === 1 && top === 0 && left === 0 &&
+      2 * outHeight <= inHeight && 2 * outWidth <= inWidth;
+    if (plainTwoByTwo) {
+      maxPoolGrad2x2(dx, xv, dyv, batchSize, inHeight, inWidth, c, outHeight, outWidth);
+      return out;
+    }
     const best = new Float32Array(c);
     const bestAt = new Int32Array(c);
     for (let n = 0; n < batchSize; n++) {
@@ -69,4 +77,53 @@ export function makeMaxPoolGradConfig(original: KernelConfig | undefined): Kerne
     return out;
   };
   return { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc, setupFunc: original?.setupFunc };
+}
+
+/**
+ * The common 2x2 pool with stride 2 and every window inside the image (the custom CNN's): the four taps
+ * compared in registers instead of through per-channel arrays, with the same order and strict comparison as
+ * the general loop, so ties still go to the first maximum in row-major order and NaN never wins.
+ */
+function maxPoolGrad2x2(
+  dx: Float32Array,
+  xv: Float32Array,
+  dyv: Float32Array,
+  batchSize: number,
+  inHeight: number,
+  inWidth: number,
+  c: number,
+  outHeight: number,
+  outWidth: number,
+): void {
+  const rowStride = inWidth * c;
+  for (let n = 0; n < batchSize; n++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++) {
+        const topLeft = ((n * inHeight + 2 * oh) * inWidth + 2 * ow) * c;
+        const dyBase = ((n * outHeight + oh) * outWidth + ow) * c;
+        for (let k = 0; k < c; k++) {
+          const i00 = topLeft + k;
+          const i01 = i00 + c;
+          const i10 = i00 + rowStride;
+          const i11 = i10 + c;
+          let best = -Infinity;
+          let at = -1;
+          if (xv[i00]! > best) {
+            best = xv[i00]!;
+            at = i00;
+          }
+          if (xv[i01]! > best) {
+            best = xv[i01]!;
+            at = i01;
+          }
+          if (xv[i10]! > best) {
+            best = xv[i10]!;
+            at = i10;
+          }
+          if (xv[i11]! > best) at = i11;
+          if (at >= 0) dx[at] += dyv[dyBase + k]!;
+        }
+      }
+    }
+  }
 }

@@ -95,6 +95,8 @@ describe('MaxPoolGrad on wasm matches cpu', () => {
     [[2, 9, 9, 3], 3, 2, 'same'],
     [[2, 10, 10, 4], 3, 2, 'valid'],
     [[1, 8, 8, 2], 2, 2, 'valid'],
+    [[2, 9, 11, 5], 2, 2, 'valid'],
+    [[2, 9, 11, 5], 2, 2, 'same'],
     [[2, 7, 7, 3], 3, 1, 'same'],
   ] as const)('x %j pool %d stride %d %s', async (shape, filter, stride, pad) => {
     const { cpu, wasm } = await both([[...shape]], (x) => maxPoolGrad(x, filter, stride, pad));
@@ -106,6 +108,10 @@ describe('MaxPoolGrad on wasm matches cpu', () => {
     const { cpu, wasm } = await both([[1, 6, 6, 2]], (x) => tf.tidy(() => maxPoolGrad(tf.zerosLike(x), 3, 2, 'same')));
     expect(wasm.values).toEqual(cpu.values);
     expect(cpu.values.some((v) => v !== 0)).toBe(true);
+    // The same for the 2x2 / stride-2 path the custom CNN takes.
+    const twoByTwo = await both([[2, 6, 8, 3]], (x) => tf.tidy(() => maxPoolGrad(tf.zerosLike(x), 2, 2, 'valid')));
+    expect(twoByTwo.wasm.values).toEqual(twoByTwo.cpu.values);
+    expect(twoByTwo.cpu.values.some((v) => v !== 0)).toBe(true);
   });
 });
 
