@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   splitting: false,
+  // The threaded wasm start resolves tfjs-backend-wasm's files from import.meta.url, which the CommonJS build lacks.
+  shims: true,
 });

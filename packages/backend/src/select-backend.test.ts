@@ -75,4 +75,19 @@ describe('selectBackend', () => {
     expect(noTensorflow.tried).toEqual([]);
     await expect(selectBackend({ env: {}, threads: 0 })).rejects.toThrow('selectBackend: threads must be a positive integer, got 0');
   });
+
+  test('FRACTURE_WASM_THREADS must be a positive integer', async () => {
+    for (const bad of ['two', '0', '-1', '1.5', '2x']) {
+      await expect(selectBackend({ env: { FRACTURE_WASM_THREADS: bad }, loadModule: withoutNode })).rejects.toThrow(
+        `selectBackend: FRACTURE_WASM_THREADS must be a positive integer, got '${bad}'`,
+      );
+    }
+  });
+
+  test('FRACTURE_WASM_THREADS wins over options.threads; a request the running backend cannot honour is reported', async () => {
+    // wasm already runs single-threaded in this file (first test), and tfjs starts a backend once per process.
+    const chosen = await selectBackend({ env: { FRACTURE_WASM_THREADS: ' 3 ' }, threads: 1, allowTensorflow: false });
+    expect(chosen.threads).toBe(1);
+    expect(chosen.reason).toMatch(/; 3 threads requested, but the wasm backend was already running in this process with 1$/);
+  });
 });

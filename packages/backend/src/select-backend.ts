@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmTrainingKernels } from './register-wasm-training-kernels';
+import { startThreadedWasm } from './threaded-wasm';
+import type { WasmPackage } from './threaded-wasm';
 import { guardWasmHeap } from './wasm-heap-guard';
 import type { BackendAttempt, BackendSelection, EngineName, SelectBackendOptions } from './types';
 
@@ -16,9 +18,15 @@ const PACKAGE_OF: Record<EngineName, string> = {
 // A specifier the bundler and TypeScript cannot see through, so the optional engines stay optional.
 const dynamicImport = (specifier: string): Promise<unknown> => import(/* webpackIgnore: true */ specifier);
 
-interface WasmModule {
-  setThreadsCount?: (n: number) => void;
-  getThreadsCount?: () => number;
+/** wasm threads when neither `options.threads` nor `FRACTURE_WASM_THREADS` says otherwise (see the README). */
+const DEFAULT_WASM_THREADS = 1;
+
+function parseThreads(value: string): number {
+  const threads = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(threads) || threads < 1) {
+    throw new Error(`selectBackend: FRACTURE_WASM_THREADS must be a positive integer, got '${value}'`);
+  }
+  return threads;
 }
 
 function parseEngine(value: string, source: string): EngineName | 'auto' {
@@ -35,9 +43,10 @@ function message(error: unknown): string {
 
 /**
  * Picks the fastest TensorFlow.js engine that starts on this machine and makes it the active backend:
- * `tensorflow-gpu` (tfjs-node-gpu), else `tensorflow` (tfjs-node), else `wasm` (SIMD, threads if available, with
- * this package's training kernels), else `cpu`. `FRACTURE_BACKEND=<engine>` forces one engine and fails loudly if
- * it cannot start.
+ * `tensorflow-gpu` (tfjs-node-gpu), else `tensorflow` (tfjs-node), else `wasm` (SIMD, with this package's training
+ * kernels), else `cpu`. `FRACTURE_BACKEND=<engine>` forces one engine and fails loudly if it cannot start.
+ * `threads` (or `FRACTURE_WASM_THREADS`) above 1 starts tfjs-backend-wasm's threaded build; if that fails for any
+ * reason, the single-threaded build runs and `reason` says why.
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
   const env = options.env ?? (typeof process !== 'undefined' ? process.env : {});
@@ -47,6 +56,10 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
     throw new Error(`selectBackend: threads must be a positive integer, got ${options.threads}`);
   }
+  const threadsRaw = env.FRACTURE_WASM_THREADS;
+  // Like FRACTURE_BACKEND, the environment wins over the caller: it is how a user overrides a program's choice.
+  const threads =
+    threadsRaw != null && threadsRaw.trim() !== '' ? parseThreads(threadsRaw) : (options.threads ?? DEFAULT_WASM_THREADS);
 
   const forcedRaw = env.FRACTURE_BACKEND;
   const forced = forcedRaw != null && forcedRaw.trim() !== '' ? parseEngine(forcedRaw, 'FRACTURE_BACKEND') : 'auto';
@@ -63,7 +76,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const tried: BackendAttempt[] = [];
   for (const engine of order) {
     try {
-      const selection = await start(engine, load, options.threads, wantKernels);
+      const selection = await start(engine, load, threads, wantKernels);
       const why =
         forced !== 'auto'
           ? `forced by FRACTURE_BACKEND=${forcedRaw!.trim()}`
@@ -94,7 +107,7 @@ async function activate(name: string): Promise<void> {
 async function start(
   engine: EngineName,
   load: (specifier: string) => Promise<unknown>,
-  threads: number | undefined,
+  threads: number,
   wantKernels: boolean,
 ): Promise<Omit<BackendSelection, 'tried'>> {
   const pkg = PACKAGE_OF[engine];
@@ -114,19 +127,34 @@ async function start(
       };
     }
     case 'wasm': {
-      const wasm = (await load(pkg)) as WasmModule;
-      if (threads !== undefined) wasm.setThreadsCount?.(threads);
+      const wasm = (await load(pkg)) as WasmPackage;
+      // tfjs starts a backend once per process; a later call can only report what runs.
+      const running = tf.engine().registry.wasm != null;
+      let note = '';
+      if (threads > 1 && !running) {
+        try {
+          const threaded = await startThreadedWasm(wasm, threads);
+          if (threaded.note) note = `; ${threaded.note}`;
+        } catch (error) {
+          note = `; the threaded build did not start (${message(error)}), so the single-threaded SIMD build runs`;
+        }
+      }
       if (wantKernels) registerWasmTrainingKernels();
       await activate('wasm');
       guardWasmHeap();
       const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+      // What runs, not what was asked for.
       const actual = wasm.getThreadsCount?.() ?? 1;
-      const note =
-        threads !== undefined && actual !== threads ? `; ${threads} threads requested, the wasm build runs ${actual}` : '';
+      const threadedBuild = (tf.backend() as unknown as { wasm?: { PThread?: unknown } }).wasm?.PThread != null;
+      if (note === '' && actual !== threads) {
+        note = running
+          ? `; ${threads} threads requested, but the wasm backend was already running in this process with ${actual}`
+          : `; ${threads} threads requested, the wasm build runs ${actual}`;
+      }
       return {
         name: 'wasm',
         engine,
-        reason: `${pkg}, ${simd ? 'SIMD' : 'no SIMD'}, ${actual} thread${actual === 1 ? '' : 's'}${wantKernels ? ', training kernels registered' : ''}${note}`,
+        reason: `${pkg}, ${simd ? 'SIMD' : 'no SIMD'}, ${actual} thread${actual === 1 ? '' : 's'}${threadedBuild ? ' (threaded build)' : ''}${wantKernels ? ', training kernels registered' : ''}${note}`,
         threads: actual,
         simd,
         trainingKernels: wantKernels,

@@ -10,13 +10,17 @@ export interface SelectBackendOptions {
    * over this and allows no fallback.
    */
   prefer?: EngineName | 'auto';
-  /** wasm thread count; default: what the wasm build can use (1 in Node unless the threaded build loads). */
+  /**
+   * wasm threads (default 1). Above 1, tfjs-backend-wasm's threaded build is started (with pthread workers); if it
+   * cannot start, the single-threaded build runs and `reason` says why. `FRACTURE_WASM_THREADS`, when set, wins.
+   * Takes effect only when wasm starts for the first time in the process.
+   */
   threads?: number;
   /** Try the libtensorflow engines at all (default true). */
   allowTensorflow?: boolean;
   /** Register the wasm training kernels when wasm is chosen (default true). */
   trainingKernels?: boolean;
-  /** Environment to read `FRACTURE_BACKEND` from (default `process.env`). */
+  /** Environment to read `FRACTURE_BACKEND` and `FRACTURE_WASM_THREADS` from (default `process.env`). */
   env?: Record<string, string | undefined>;
   /** Module loader for the optional engines (default dynamic `import`); lets tests simulate installed packages. */
   loadModule?: (specifier: string) => Promise<unknown>;
@@ -33,7 +37,10 @@ export interface BackendSelection {
   engine: EngineName;
   /** Why this engine: forced by the environment, preferred, or the first that started. */
   reason: string;
-  /** Threads the engine computes with (wasm: XNNPACK's pool size; cpu: 1; tensorflow: its intra-op default, 0 = auto). */
+  /**
+   * Threads the engine computes with (wasm: `getThreadsCount()` of the running build, never just the request;
+   * cpu: 1; tensorflow: its intra-op default, 0 = auto).
+   */
   threads: number;
   /** wasm only: whether the SIMD build is running. */
   simd: boolean;

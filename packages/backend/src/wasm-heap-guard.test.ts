@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { onBackend } from './testing/backends';
+import { onBackend, relativeError, wasmThreadsForTests } from './testing/backends';
 import { explainWasmTrap, guardWasmHeap } from './wasm-heap-guard';
 
 test('an allocation beyond the 4 GiB wasm heap fails with a clear error and leaves the backend usable', async () => {
@@ -28,5 +28,65 @@ test('a wasm trap is explained as heap exhaustion inside a kernel; other errors 
     expect(explainWasmTrap(new Error('train: expected epochs to be a positive integer'))).toBeNull();
     expect(explainWasmTrap('something else')).toBeNull();
     expect(explainWasmTrap(new RuntimeError('unreachable'))).toBeNull();
+  });
+});
+
+const GiB = 2 ** 30;
+interface HeapModule {
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+  HEAPU8: Uint8Array;
+  wasmMemory?: { buffer: ArrayBufferLike; grow(pages: number): number };
+}
+const heapModule = () => (tf.backend() as unknown as { wasm: HeapModule }).wasm;
+
+(wasmThreadsForTests() > 1 ? test : test.skip)('threaded build: the heap views follow a growth made by another thread', async () => {
+  await onBackend('wasm', () => {
+    guardWasmHeap();
+    const module = heapModule();
+    const memory = module.wasmMemory!;
+    const tensors = tf.memory().numTensors;
+    // What a pthread growing the shared heap does: this thread's views keep the old length.
+    memory.grow((32 * 2 ** 20) / 65536);
+    expect(module.HEAPU8.length).toBeLessThan(memory.buffer.byteLength);
+    const values = Float32Array.from({ length: 2 ** 20 }, (_, i) => i % 1000);
+    const t = tf.tensor1d(values);
+    expect(module.HEAPU8.length).toBe(memory.buffer.byteLength);
+    // written and read back through the views, and computed on by a kernel
+    expect(relativeError(t.dataSync(), values)).toBe(0);
+    const doubled = tf.mul(t, 2);
+    expect(relativeError(doubled.dataSync(), values.map((v) => 2 * v))).toBe(0);
+    tf.dispose([t, doubled]);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+});
+
+test('a block reaching past the usable heap fails with a clear error, on either build, and the backend stays usable', async () => {
+  await onBackend('wasm', () => {
+    guardWasmHeap();
+    const module = heapModule();
+    const threaded = wasmThreadsForTests() > 1;
+    expect(module.HEAPU8.buffer instanceof SharedArrayBuffer).toBe(threaded);
+    // Untouched, so the pages are reserved but never written: cheap.
+    const big = module._malloc(3.5 * GiB);
+    try {
+      expect(big >>> 0).toBeGreaterThan(0);
+      const small = () => module._malloc(0.3 * GiB);
+      if (threaded) {
+        // inside 4 GiB, but in the headroom the threaded build keeps for XNNPACK's own buffers
+        expect(small).toThrow(/wasm backend: out of memory allocating 307 MiB \(heap at \d+ MiB of 3840 MiB\)/);
+      } else {
+        const pointer = small();
+        expect(pointer >>> 0).toBeGreaterThan(0);
+        module._free(pointer);
+      }
+      // Past 4 GiB: the single-threaded malloc returns 0, the threaded one a block running off the end of the heap.
+      expect(() => module._malloc(0.7 * GiB)).toThrow(/wasm backend: out of memory allocating 717 MiB/);
+    } finally {
+      module._free(big);
+    }
+    const still = tf.add(tf.scalar(1), tf.scalar(2));
+    expect(still.dataSync()[0]).toBe(3);
+    tf.dispose(still);
   });
 });

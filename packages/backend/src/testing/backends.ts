@@ -1,15 +1,38 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
+import * as wasmPackage from '@tensorflow/tfjs-backend-wasm';
 // tfjs-core alone registers no gradients; tfjs-layers registers them all.
 import '@tensorflow/tfjs-layers';
+import { startThreadedWasm, stopThreadedWasm } from '../threaded-wasm';
 
 // Silences the cpu backend's "install tfjs-node" banner (IS_TEST would also, but turns on kernel leak checks
 // that tfjs's own softmaxCrossEntropy gradient trips).
 tf.env().set('PROD', true);
 
+let wasmThreads = 1;
+
+/**
+ * Test helper: makes `onBackend('wasm')` start tfjs-backend-wasm's threaded build with `threads` threads. The
+ * `wasm, 2 threads` jest project (jest.config.cjs) calls it before every parity test file, so the same tests check
+ * the kernels on both builds. Stops the workers after the file, since jest reuses its worker processes.
+ */
+export function useThreadedWasm(threads: number): void {
+  wasmThreads = threads;
+  afterAll(() => stopThreadedWasm());
+}
+
+/** Test helper: the thread count `onBackend('wasm')` starts (1: tfjs's own single-threaded SIMD build). */
+export function wasmThreadsForTests(): number {
+  return wasmThreads;
+}
+
 /** Test helper: runs `fn` with the named backend active and returns plain arrays so results outlive the backend switch. */
 export async function onBackend<T>(name: 'cpu' | 'wasm', fn: () => T): Promise<T> {
+  if (name === 'wasm' && wasmThreads > 1 && tf.engine().registry.wasm == null) {
+    const started = await startThreadedWasm(wasmPackage, wasmThreads);
+    // Never a silent single-threaded run of the threaded project.
+    if (started.threads !== wasmThreads) throw new Error(`onBackend: the threaded wasm build runs ${started.threads} threads, not ${wasmThreads}`);
+  }
   await tf.setBackend(name);
   await tf.ready();
   return fn();
