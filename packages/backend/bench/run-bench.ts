@@ -2,7 +2,7 @@
  * `npm run bench -w @fracture/backend`: for each study model at its input size, images/s of inference and of a
  * training step at an effective batch of 32 (micro-batches accumulated on wasm) on tfjs wasm and cpu, and on PyTorch
  * CPU (Debian's /usr/bin/python3, torch.set_num_threads(2)) in the same run, with the ratios.
- * Options: --models=cnn,resnet18,... --batch=32 --no-torch --no-cpu
+ * Options: --models=cnn,resnet18,... --batch=32 --threads=1 (wasm threads; above 1 the threaded build) --no-torch --no-cpu
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -115,8 +115,11 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}, Node ${process.version}`);
 
-  const chosen = await selectBackend({ prefer: 'wasm', allowTensorflow: false, env: {} });
+  const threads = Number(option('threads', '1'));
+  // env: {} so FRACTURE_* variables cannot change what --threads says.
+  const chosen = await selectBackend({ prefer: 'wasm', allowTensorflow: false, env: {}, threads });
   console.log(`wasm: ${chosen.reason}`);
+  console.log(`wasm threads: ${chosen.threads} (requested ${threads})`);
   for (const name of models) {
     try {
       // PyTorch right before tfjs for each model, so both see similar machine load.
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
       console.log(`${name}: failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  printTable(rows, batch);
+  printTable(rows, batch, chosen.threads);
 }
 
 async function measure(
@@ -163,9 +166,11 @@ async function measure(
   return { model: name, size, wasmInfer, wasmTrain: train.rate, wasmMicro: micro, wasmPeakMiB: train.peakMiB, wasmHeapMiB: heap, cpuInfer, cpuTrain, torch: torchRow };
 }
 
-function printTable(rows: Row[], batch: number): void {
+function printTable(rows: Row[], batch: number, threads: number): void {
   const f = (v: number | undefined, digits = 2) => (v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
-  console.log(`\nimages/s, batch ${batch} (wasm training: micro-batches accumulated, size in brackets); ratios to PyTorch`);
+  console.log(
+    `\nimages/s, batch ${batch}, tfjs wasm on ${threads} thread${threads === 1 ? '' : 's'} (wasm training: micro-batches accumulated, size in brackets); ratios to PyTorch`,
+  );
   console.log('| model | size | PyTorch infer / train | wasm infer / train | wasm / PyTorch infer, train | cpu infer / train* | wasm tensor peak / heap MiB | PyTorch peak RSS MiB |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
