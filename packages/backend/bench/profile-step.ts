@@ -1,20 +1,27 @@
 /*
- * Kernel-time profile of one training step on wasm: `npm run profile -w @fracture/backend -- [model] [size] [batch]`.
+ * Kernel-time profile of one training step on wasm: `npm run profile -w @fracture/backend -- [model] [size] [batch] [--threads=n]`.
  * Model is `mixed` (the test network) or one of @fracture/models' names when that package is built.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../src/index';
+import { registerWasmTrainingKernels, selectBackend } from '../src/index';
 import { createMixedModel, crossEntropy } from '../src/testing/mixed-model';
 import { loadModelFactory } from './model-factory';
 
 async function main(): Promise<void> {
-  const [name = 'mixed', sizeArg = '64', batchArg = '4', native = ''] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const threadsArg = args.find((a) => a.startsWith('--threads='));
+  const [name = 'mixed', sizeArg = '64', batchArg = '4', native = ''] = args.filter((a) => !a.startsWith('--'));
   const size = Number(sizeArg);
   const batch = Number(batchArg);
   if (native !== 'native') registerWasmTrainingKernels();
-  await tf.setBackend('wasm');
+  if (threadsArg) {
+    const chosen = await selectBackend({ prefer: 'wasm', allowTensorflow: false, env: {}, threads: Number(threadsArg.slice(10)), trainingKernels: native !== 'native' });
+    console.log(`wasm: ${chosen.reason}`);
+  } else {
+    await tf.setBackend('wasm');
+  }
   await tf.ready();
   let model: tfl.LayersModel;
   if (name === 'mixed') model = createMixedModel(size);
