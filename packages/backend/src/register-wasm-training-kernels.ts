@@ -5,7 +5,9 @@ import { convGradientKernelConfigs } from './kernels/conv-gradient-kernels';
 import { rememberPlainMatMul } from './kernels/filter-gradient-gemm';
 import { makeMeanConfig, makeSumConfig } from './kernels/leading-axes-reduction';
 import { makeMaxPoolGradConfig } from './kernels/max-pool-grad';
+import { makeFusedBatchNormConfig } from './kernels/fused-batch-norm';
 import { makeIdentityConfig, makeSliceConfig, makeTileConfig } from './kernels/memory-kernels';
+import { makeMaximumConfig, makeMinimumConfig } from './kernels/scalar-min-max';
 import { makeTransposeConfig } from './kernels/transpose';
 import { guardWasmHeap } from './wasm-heap-guard';
 
@@ -26,6 +28,9 @@ const FACTORIES: Record<string, KernelFactory> = {
   },
   _FusedMatMul: makeFusedMatMulConfig,
   Identity: makeIdentityConfig,
+  FusedBatchNorm: makeFusedBatchNormConfig,
+  Minimum: makeMinimumConfig,
+  Maximum: makeMaximumConfig,
 };
 
 /** Every kernel this package registers for the `wasm` backend. */
