@@ -63,9 +63,14 @@ describe('Sum and Mean on wasm match cpu', () => {
     [[2, 5, 5, 3], [0, 1, 2], true],
     [[4, 6], [0], false],
     [[3, 4, 5], [1, 0], true],
-    // not leading axes: handled by the wasm build's own kernel
+    // a middle block (global average pooling in NHWC)
     [[2, 5, 5, 3], [1, 2], false],
+    [[2, 5, 5, 3], [2, 1], true],
+    [[2, 3, 4, 5, 6], [1, 2, 3], false],
+    // handled by the wasm build's own kernel: everything, the last axis, or axes that are not consecutive
     [[2, 5, 5, 3], [0, 1, 2, 3], false],
+    [[2, 5, 5, 3], [2, 3], false],
+    [[2, 5, 5, 3], [0, 2], true],
   ] as const)('x %j axes %j keepDims %s', async (shape, axes, keepDims) => {
     const sum = await both([[...shape]], (x) => tf.sum(x, [...axes], keepDims));
     expect(sum.wasm.shape).toEqual(sum.cpu.shape);
