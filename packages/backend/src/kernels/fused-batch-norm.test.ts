@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { onBackend, randomValues, relativeError } from '../testing/backends';
+import { onBackend, onBothBackends, randomValues, relativeError } from '../testing/backends';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
 
 beforeAll(async () => {
@@ -14,20 +14,15 @@ interface Input {
   map?: (v: number) => number;
 }
 
-/** `op` on the same inputs on cpu and wasm, leak-checked on each. */
-async function both(inputs: (Input | null)[], op: (...xs: (tf.Tensor | undefined)[]) => tf.Tensor) {
-  const run = () => {
-    const tensors = inputs.map((input) =>
-      input == null ? undefined : tf.tensor(randomValues(tf.util.sizeFromShape(input.shape), input.seed).map(input.map ?? ((v) => v)), input.shape),
-    );
-    const before = tf.memory().numTensors;
-    const out = op(...tensors);
-    expect(tf.memory().numTensors).toBe(before + 1);
-    const result = { shape: out.shape, values: Array.from(out.dataSync()) };
-    tf.dispose([out, ...tensors.filter((t): t is tf.Tensor => t != null)]);
-    return result;
-  };
-  return { cpu: await onBackend('cpu', run), wasm: await onBackend('wasm', run) };
+/** `op` on the same inputs on cpu and wasm (leak-checked on each); a null input is passed as undefined. */
+function both(inputs: (Input | null)[], op: (...xs: (tf.Tensor | undefined)[]) => tf.Tensor) {
+  const present = inputs.filter((input): input is Input => input != null);
+  const makeInputs = () =>
+    present.map((input) => tf.tensor(randomValues(tf.util.sizeFromShape(input.shape), input.seed).map(input.map ?? ((v) => v)), input.shape));
+  return onBothBackends(makeInputs, (...tensors) => {
+    let next = 0;
+    return op(...inputs.map((input) => (input == null ? undefined : tensors[next++])));
+  });
 }
 
 const positive = (v: number) => 0.1 + Math.abs(v) * 3;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { onBackend, randomValues, relativeError } from '../testing/backends';
+import { onBackend, onBothBackends, randomValues, relativeError } from '../testing/backends';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
 
 beforeAll(async () => {
@@ -7,21 +7,14 @@ beforeAll(async () => {
   await onBackend('wasm', () => undefined);
 });
 
-/** Runs `op` on fresh inputs on both backends and returns both outputs' values, leak-checking each run. */
-async function both(shapes: number[][], op: (...xs: tf.Tensor[]) => tf.Tensor, dtype: 'float32' | 'int32' = 'float32') {
-  const run = () => {
-    const inputs = shapes.map((shape, i) => {
+/** `op` on fresh inputs of the given shapes on both backends (leak-checked on each). */
+function both(shapes: number[][], op: (...xs: tf.Tensor[]) => tf.Tensor, dtype: 'float32' | 'int32' = 'float32') {
+  const makeInputs = () =>
+    shapes.map((shape, i) => {
       const values = randomValues(tf.util.sizeFromShape(shape), 11 + i);
       return dtype === 'int32' ? tf.tensor(values.map((v) => Math.round(v * 50)), shape, 'int32') : tf.tensor(values, shape);
     });
-    const before = tf.memory().numTensors;
-    const out = op(...inputs);
-    expect(tf.memory().numTensors).toBe(before + 1);
-    const result = { shape: out.shape, values: Array.from(out.dataSync()) };
-    tf.dispose([out, ...inputs]);
-    return result;
-  };
-  return { cpu: await onBackend('cpu', run), wasm: await onBackend('wasm', run) };
+  return onBothBackends(makeInputs, op);
 }
 
 describe('Tile on wasm matches cpu', () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { onBackend, randomValues } from '../testing/backends';
+import { onBackend, onBothBackends, randomValues } from '../testing/backends';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
 
 beforeAll(async () => {
@@ -15,20 +15,13 @@ function values(size: number, seed: number, withNaN: boolean): number[] {
   );
 }
 
-/** `op` on the same inputs on cpu and wasm: shape and values (NaN and -0 compared exactly), leak-checked. */
-async function both(inputs: { shape: number[]; seed: number; withNaN?: boolean; value?: number }[], op: (...xs: tf.Tensor[]) => tf.Tensor) {
-  const run = () => {
-    const tensors = inputs.map(({ shape, seed, withNaN = false, value }) =>
+/** `op` on the same inputs on cpu and wasm (leak-checked on each); NaN and -0 are kept for exact comparison. */
+function both(inputs: { shape: number[]; seed: number; withNaN?: boolean; value?: number }[], op: (...xs: tf.Tensor[]) => tf.Tensor) {
+  const makeInputs = () =>
+    inputs.map(({ shape, seed, withNaN = false, value }) =>
       value !== undefined ? tf.fill(shape, value) : tf.tensor(values(tf.util.sizeFromShape(shape), seed, withNaN), shape),
     );
-    const before = tf.memory().numTensors;
-    const out = op(...tensors);
-    expect(tf.memory().numTensors).toBe(before + 1);
-    const result = { shape: out.shape, values: Array.from(out.dataSync()) };
-    tf.dispose([out, ...tensors]);
-    return result;
-  };
-  return { cpu: await onBackend('cpu', run), wasm: await onBackend('wasm', run) };
+  return onBothBackends(makeInputs, op);
 }
 
 describe.each([

@@ -38,6 +38,33 @@ export async function onBackend<T>(name: 'cpu' | 'wasm', fn: () => T): Promise<T
   return fn();
 }
 
+/** What `onBothBackends` returns per backend: the output as plain values that outlive the backend switch. */
+export interface BackendOutput {
+  shape: number[];
+  dtype: string;
+  values: number[];
+}
+
+/**
+ * Test helper: runs `op` on fresh inputs from `makeInputs` on cpu, then on wasm, checking each run leaves exactly
+ * one new tensor (its output), and returns both outputs.
+ */
+export async function onBothBackends(
+  makeInputs: () => tf.Tensor[],
+  op: (...inputs: tf.Tensor[]) => tf.Tensor,
+): Promise<Record<'cpu' | 'wasm', BackendOutput>> {
+  const run = (): BackendOutput => {
+    const inputs = makeInputs();
+    const before = tf.memory().numTensors;
+    const out = op(...inputs);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const result = { shape: out.shape, dtype: out.dtype, values: Array.from(out.dataSync()) };
+    tf.dispose([out, ...inputs]);
+    return result;
+  };
+  return { cpu: await onBackend('cpu', run), wasm: await onBackend('wasm', run) };
+}
+
 /** Deterministic values in [-1, 1) (a small LCG), so failures reproduce. */
 export function randomValues(size: number, seed: number): Float32Array {
   const out = new Float32Array(size);
