@@ -345,12 +345,15 @@ export function augmentInto(
   out.set(image.data);
 }
 
-/** The image's first channel as a gray image when all three channels are equal, else undefined. */
+/** The image's first channel as a gray image when all three channels are equal, else undefined (one pass). */
 function firstChannelIfGray(image: DecodedImage): DecodedImage | undefined {
   const { data } = image;
-  if (!isGrayRgb(data)) return undefined;
   const plane = data instanceof Uint16Array ? new Uint16Array(data.length / 3) : new Uint8Array(data.length / 3);
-  for (let p = 0; p < plane.length; p++) plane[p] = data[3 * p];
+  for (let p = 0, i = 0; p < plane.length; p++, i += 3) {
+    const level = data[i]!;
+    if (level !== data[i + 1] || level !== data[i + 2]) return undefined;
+    plane[p] = level;
+  }
   return { ...image, data: plane, channels: 1 };
 }
 
@@ -358,19 +361,11 @@ function firstChannelIfGray(image: DecodedImage): DecodedImage | undefined {
 function grayPlaneOf(rgb: Uint8Array): Float32Array | undefined {
   const plane = new Float32Array(rgb.length / 3);
   for (let p = 0, i = 0; p < plane.length; p++, i += 3) {
-    const level = rgb[i];
+    const level = rgb[i]!;
     if (level !== rgb[i + 1] || level !== rgb[i + 2]) return undefined;
     plane[p] = level / 255;
   }
   return plane;
-}
-
-/** Whether every pixel of an interleaved RGB buffer has R = G = B. */
-function isGrayRgb(data: Uint8Array | Uint16Array): boolean {
-  for (let i = 0; i < data.length; i += 3) {
-    if (data[i] !== data[i + 1] || data[i] !== data[i + 2]) return false;
-  }
-  return true;
 }
 
 /** A 32-bit seed from (seed, epoch, stream): nearby inputs give unrelated generators. */

@@ -28,12 +28,10 @@ export function decoderChoice(): 'auto' | 'sharp' | 'wasm' | 'jpeg-js' {
 }
 
 /**
- * sharp (libvips + libjpeg-turbo) when it can be loaded and is not ruled out by `FRACTURE_DECODER`, else
- * null. It is an optional dependency: a platform without its prebuilt binary keeps the other decoders.
+ * sharp (libvips + libjpeg-turbo) when it can be loaded, else null. It is an optional dependency: a platform
+ * without its prebuilt binary keeps the other decoders.
  */
-export function loadSharp(): Promise<SharpFactory | null> {
-  const choice = decoderChoice();
-  if (choice === 'wasm' || choice === 'jpeg-js') return Promise.resolve(null);
+function loadSharp(): Promise<SharpFactory | null> {
   sharpLoad ??= import('sharp').then(
     (module) => ((module as { default?: unknown }).default ?? module) as SharpFactory,
     () => null,
@@ -41,9 +39,14 @@ export function loadSharp(): Promise<SharpFactory | null> {
   return sharpLoad;
 }
 
-function loadWasm(): Promise<WasmJpegDecode | null> {
+/** The JPEG decoders `FRACTURE_DECODER` allows and this machine can load (null for the others). */
+async function loadDecoders(): Promise<{ sharp: SharpFactory | null; wasm: WasmJpegDecode | null }> {
   const choice = decoderChoice();
-  return choice === 'sharp' || choice === 'jpeg-js' ? Promise.resolve(null) : loadWasmJpegDecoder();
+  const [sharp, wasm] = await Promise.all([
+    choice === 'wasm' || choice === 'jpeg-js' ? null : loadSharp(),
+    choice === 'sharp' || choice === 'jpeg-js' ? null : loadWasmJpegDecoder(),
+  ]);
+  return { sharp, wasm };
 }
 
 /**
@@ -56,7 +59,7 @@ function loadWasm(): Promise<WasmJpegDecode | null> {
  * All but `'jpeg-js'` give libjpeg-turbo's pixels; jpeg-js differs from them by a level or two.
  */
 export async function jpegDecoder(): Promise<JpegDecoderSetup> {
-  const [sharp, wasm] = await Promise.all([loadSharp(), loadWasm()]);
+  const { sharp, wasm } = await loadDecoders();
   if (sharp) return wasm ? 'sharp+wasm' : 'sharp';
   return wasm ? 'wasm' : 'jpeg-js';
 }
@@ -84,7 +87,7 @@ export async function decodeImageAsync(bytes: Uint8Array, options: DecodeImageAs
   const { path } = options;
   const target = options.reduceTo === undefined ? undefined : parseSize(options.reduceTo, 'decodeImageAsync');
   if (!(bytes instanceof Uint8Array) || detectImageFormat(bytes) !== 'jpeg') return decodeImage(bytes, { path });
-  const [sharp, wasm] = await Promise.all([loadSharp(), loadWasm()]);
+  const { sharp, wasm } = await loadDecoders();
   let components: number;
   try {
     components = jpegComponents(bytes);
