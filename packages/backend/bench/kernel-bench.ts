@@ -1,10 +1,10 @@
 /*
  * Per-kernel timing of the composed convolution gradients against the forward convolution on the same shapes
- * (`npm run bench:kernels -w @fracture/backend`). Shapes are ResNet18 / MobileNetV2 layers at 224 px, batch 8.
+ * (`npm run bench:kernels -w @fracture/backend -- [native] [--threads=n]`). Shapes are ResNet18 / MobileNetV2 layers at 224 px, batch 8.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../src/index';
+import { registerWasmTrainingKernels, selectBackend } from '../src/index';
 
 interface Shape {
   label: string;
@@ -42,8 +42,15 @@ function time(fn: () => tf.Tensor, repeats = 3): number {
 
 async function main(): Promise<void> {
   const native = process.argv.includes('native');
+  const threadsArg = process.argv.find((a) => a.startsWith('--threads='));
   if (!native) registerWasmTrainingKernels();
-  await tf.setBackend('wasm');
+  if (threadsArg) {
+    const threads = Number(threadsArg.slice('--threads='.length));
+    const chosen = await selectBackend({ prefer: 'wasm', allowTensorflow: false, env: {}, threads, trainingKernels: !native });
+    console.log(`wasm: ${chosen.reason}`);
+  } else {
+    await tf.setBackend('wasm');
+  }
   await tf.ready();
   const engine = tf.engine();
   console.log(`wasm kernels (${native ? 'tfjs built-in where present' : '@fracture/backend'}), best of 3, ms`);

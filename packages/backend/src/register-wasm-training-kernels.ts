@@ -1,6 +1,7 @@
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { makeBatchMatMulConfig, makeFusedMatMulConfig } from './kernels/batch-mat-mul';
+import { makeCastConfig } from './kernels/cast';
 import { convGradientKernelConfigs } from './kernels/conv-gradient-kernels';
 import { rememberPlainMatMul } from './kernels/filter-gradient-gemm';
 import { makeMeanConfig, makeSumConfig } from './kernels/leading-axes-reduction';
@@ -9,6 +10,7 @@ import { makeFusedBatchNormConfig } from './kernels/fused-batch-norm';
 import { makeIdentityConfig, makeSliceConfig, makeTileConfig } from './kernels/memory-kernels';
 import { makeMaximumConfig, makeMinimumConfig } from './kernels/scalar-min-max';
 import { makeTransposeConfig } from './kernels/transpose';
+import { registerBroadcastReductionGradients } from './reduction-gradients';
 import { guardWasmHeap } from './wasm-heap-guard';
 
 type KernelFactory = (original: KernelConfig | undefined) => KernelConfig;
@@ -31,6 +33,7 @@ const FACTORIES: Record<string, KernelFactory> = {
   FusedBatchNorm: makeFusedBatchNormConfig,
   Minimum: makeMinimumConfig,
   Maximum: makeMaximumConfig,
+  Cast: makeCastConfig,
 };
 
 /** Every kernel this package registers for the `wasm` backend. */
@@ -42,9 +45,12 @@ const ours = new WeakSet<KernelConfig>();
  * Registers, for tfjs's `wasm` backend, the kernels it lacks or runs slowly on the training path of the four
  * fracture models (see `WASM_TRAINING_KERNELS`). Idempotent. Can be called before or after `setBackend('wasm')`.
  * When the wasm backend is already running, also turns heap exhaustion into a clear error (`guardWasmHeap`).
+ * Also replaces tfjs's gradients of Sum and Mean, for every backend, with equal ones that do not build a tensor of
+ * ones in JavaScript (see reduction-gradients.ts).
  */
 export function registerWasmTrainingKernels(): void {
   guardWasmHeap();
+  registerBroadcastReductionGradients();
   for (const [kernelName, factory] of Object.entries(FACTORIES)) {
     const existing = getKernel(kernelName, 'wasm');
     if (existing != null && ours.has(existing)) continue;

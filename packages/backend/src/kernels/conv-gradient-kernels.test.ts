@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
-import { onBackend, randomValues, relativeError } from '../testing/backends';
+import { describeKernelPaths, onBackend, randomValues, relativeError } from '../testing/backends';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
 import { setColumnBufferElements } from './filter-gradient-gemm';
 
@@ -136,7 +136,7 @@ beforeAll(async () => {
   await onBackend('wasm', () => undefined);
 });
 
-describe('wasm convolution gradients match the cpu backend', () => {
+describeKernelPaths('wasm convolution gradients match the cpu backend', () => {
   test.each(CONV_CASES.map((c) => [describeCase(c), c] as const))('Conv2D %s', async (_name, c) => {
     const cpu = await onBackend('cpu', () => runGradients(c, false));
     const wasm = await onBackend('wasm', () => runGradients(c, false));

@@ -2,12 +2,14 @@ import type { backend_util, KernelConfig, TensorInfo } from '@tensorflow/tfjs-co
 import { getKernel } from '@tensorflow/tfjs-core';
 import { transposeBatched } from './transpose';
 import { asFloat32, disposeInfos, reshape, type WasmBackendLike } from './wasm-kernel-utils';
+import { heapOffset, wasmKernels } from './wasm-kernels';
 
 /*
  * dW = colsᵀ · dy, with colsᵀ[(kh, kw, ci), (n, oh, ow)] = x[n, oh·s + kh·d - pad, ow·s + kw·d - pad, ci]: one
  * XNNPACK matrix multiply of [KH·KW·Ci, P] by dy viewed as [P, Co] (P = N·OH·OW), whose result already has the
  * filter's [KH, KW, Ci, Co] layout. colsᵀ is built row by row from x transposed to [Ci, N, H, W], so each row of it
- * is a run of contiguous copies. Images are processed in chunks so colsᵀ stays below about 128 MiB.
+ * is a run of contiguous copies (our `filter_gradient_columns`, or JavaScript without it). Images are processed in
+ * chunks so colsᵀ stays below about 128 MiB.
  */
 
 let chunkElements = 32 * 2 ** 20;
@@ -49,13 +51,17 @@ export function convFilterGradientGemm(
   transposeBatched(asFloat32(backend, x), asFloat32(backend, xT), 1, batchSize * h * w, ci);
 
   const result = backend.makeOutput([kh, kw, ci, co], 'float32');
+  const kernels = wasmKernels(backend);
   for (let n0 = 0; n0 < batchSize; n0 += chunk) {
     const n = Math.min(chunk, batchSize - n0);
     const p = n * perImage;
     const cols = backend.makeOutput([1, rows, p], 'float32');
     // the whole batch at once: dy already is [P, Co] in memory, no copy needed
     const dyChunk = n === batchSize ? reshape(backend, dy, [1, p, co]) : backend.makeOutput([1, p, co], 'float32');
-    {
+    if (kernels != null) {
+      kernels.filter_gradient_columns(
+        heapOffset(backend, xT), heapOffset(backend, cols), n0, n, batchSize, h, w, ci, oh, ow, kh, kw, sh, sw, dh, dw, top, left);
+    } else {
       const src = asFloat32(backend, xT);
       const dst = asFloat32(backend, cols);
       for (let a = 0; a < kh; a++) {
@@ -88,10 +94,10 @@ export function convFilterGradientGemm(
           }
         }
       }
-      if (n !== batchSize) {
-        const dyv = asFloat32(backend, dy);
-        asFloat32(backend, dyChunk).set(dyv.subarray(n0 * perImage * co, (n0 + n) * perImage * co));
-      }
+    }
+    if (n !== batchSize) {
+      const dyv = asFloat32(backend, dy);
+      asFloat32(backend, dyChunk).set(dyv.subarray(n0 * perImage * co, (n0 + n) * perImage * co));
     }
     const part = matMul(backend, cols, dyChunk);
     disposeInfos(backend, cols, dyChunk);

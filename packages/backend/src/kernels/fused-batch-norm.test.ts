@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { onBackend, onBothBackends, randomValues, relativeError } from '../testing/backends';
+import { describeKernelPaths, onBackend, onBothBackends, randomValues, relativeError } from '../testing/backends';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
+import { setWasmKernelsEnabled } from './wasm-kernels';
 
 beforeAll(async () => {
   registerWasmTrainingKernels();
@@ -29,7 +30,7 @@ const positive = (v: number) => 0.1 + Math.abs(v) * 3;
 const X = [2, 5, 6, 7];
 const C = [7];
 
-describe('FusedBatchNorm on wasm matches cpu', () => {
+describeKernelPaths('FusedBatchNorm on wasm matches cpu', () => {
   test.each([
     ['scale and offset', C, C, true, true],
     ['no scale', C, C, false, true],
@@ -86,4 +87,24 @@ describe('FusedBatchNorm on wasm matches cpu', () => {
     const wasm = await step('wasm');
     expect(relativeError(wasm, cpu)).toBeLessThan(1e-5);
   });
+});
+
+test('the one-pass SIMD batch norm rounds exactly as the three broadcasting kernels it replaces', async () => {
+  const run = (simd: boolean) =>
+    onBackend('wasm', () => {
+      const previous = setWasmKernelsEnabled(simd);
+      try {
+        const [x, mean, variance, offset, scale] = [X, C, C, C, C].map((shape, i) =>
+          tf.tensor(randomValues(tf.util.sizeFromShape(shape), 20 + i).map(i === 2 ? positive : (v) => v * 3), shape));
+        const before = tf.memory().numTensors;
+        const y = tf.batchNorm(x!, mean!, variance!, offset, scale, 1e-3);
+        expect(tf.memory().numTensors).toBe(before + 1);
+        const values = Array.from(y.dataSync());
+        tf.dispose([x!, mean!, variance!, offset!, scale!, y]);
+        return values;
+      } finally {
+        setWasmKernelsEnabled(previous);
+      }
+    });
+  expect(await run(true)).toEqual(await run(false));
 });

@@ -7,6 +7,7 @@ import {
   slice,
   type WasmBackendLike,
 } from './wasm-kernel-utils';
+import { heapOffset, wasmKernels } from './wasm-kernels';
 
 /*
  * The input gradient of a convolution is a transposed convolution. Zero-upsampling dy by the stride and
@@ -215,6 +216,15 @@ function scatterPhase(
   info: backend_util.Conv2DInfo,
 ): void {
   const { batchSize, inHeight, inWidth, inChannels: c } = info;
+  const kernels = wasmKernels(backend);
+  if (kernels != null) {
+    const pixel = c * 4;
+    const first = (rp.firstIndex * inWidth + cp.firstIndex) * pixel;
+    kernels.scatter_pixels(
+      heapOffset(backend, phaseOut), heapOffset(backend, dx) + first, batchSize, rp.count, cp.count,
+      pixel, inHeight * inWidth * pixel, rp.step * inWidth * pixel, cp.step * pixel);
+    return;
+  }
   const src = asFloat32(backend, phaseOut);
   const dst = asFloat32(backend, dx);
   let s = 0;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { onBackend, onBothBackends, randomValues, relativeError } from '../testing/backends';
+import { describeKernelPaths, onBackend, onBothBackends, randomValues, relativeError } from '../testing/backends';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
 
 beforeAll(async () => {
@@ -50,7 +50,7 @@ describe('Slice on wasm matches cpu', () => {
   });
 });
 
-describe('Sum and Mean on wasm match cpu', () => {
+describeKernelPaths('Sum and Mean on wasm match cpu', () => {
   test.each([
     [[2, 5, 5, 3], [0, 1, 2], false],
     [[2, 5, 5, 3], [0, 1, 2], true],
@@ -60,6 +60,9 @@ describe('Sum and Mean on wasm match cpu', () => {
     [[2, 5, 5, 3], [1, 2], false],
     [[2, 5, 5, 3], [2, 1], true],
     [[2, 3, 4, 5, 6], [1, 2, 3], false],
+    // many rows (blocks of 16 and a tail) and a width that is not a multiple of 4
+    [[3, 9, 7, 6], [0, 1, 2], false],
+    [[2, 37, 5], [1], true],
     // handled by the wasm build's own kernel: everything, the last axis, or axes that are not consecutive
     [[2, 5, 5, 3], [0, 1, 2, 3], false],
     [[2, 5, 5, 3], [2, 3], false],

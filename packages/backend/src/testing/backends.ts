@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as wasmPackage from '@tensorflow/tfjs-backend-wasm';
 // tfjs-core alone registers no gradients; tfjs-layers registers them all.
 import '@tensorflow/tfjs-layers';
+import { setWasmKernelsEnabled } from '../kernels/wasm-kernels';
 import { startThreadedWasm, stopThreadedWasm } from '../threaded-wasm';
 
 // Silences the cpu backend's "install tfjs-node" banner (IS_TEST would also, but turns on kernel leak checks
@@ -91,4 +92,24 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, floor 
   }
   const denominator = Math.max(scale, floor);
   return denominator === 0 ? diff : diff / denominator;
+}
+
+/**
+ * Test helper: declares the enclosed tests twice, once with our SIMD kernels (`wasmKernels`) and once with the
+ * JavaScript loops the kernels fall back to when those cannot bind to the heap.
+ */
+export function describeKernelPaths(name: string, body: () => void): void {
+  describe.each([
+    ['SIMD kernels', true],
+    ['JavaScript loops', false],
+  ] as const)(`${name} (%s)`, (_path, simd) => {
+    let previous = true;
+    beforeAll(() => {
+      previous = setWasmKernelsEnabled(simd);
+    });
+    afterAll(() => {
+      setWasmKernelsEnabled(previous);
+    });
+    body();
+  });
 }

@@ -1,0 +1,393 @@
+;; SIMD kernels that run directly on tfjs-backend-wasm's heap (its memory is imported), for training steps the
+;; wasm build runs in several passes or not at all. Pointers are byte offsets into that heap; every f64 or f32
+;; scratch buffer is allocated by the caller. `scripts/build-wasm-kernels.mjs` compiles this file into
+;; src/kernels/wasm-kernels-binary.ts (once with an unshared memory import, once with the threaded build's shared
+;; memory); a test checks that the committed binary is this source.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; acc[0..n) (f64) += promote(v) for the four lanes of v.
+  (func $accumulate4 (param $acc i32) (param $v v128)
+    (v128.store (local.get $acc)
+      (f64x2.add (v128.load (local.get $acc)) (f64x2.promote_low_f32x4 (local.get $v))))
+    (v128.store offset=16 (local.get $acc)
+      (f64x2.add
+        (v128.load offset=16 (local.get $acc))
+        (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))))
+
+  ;; out[o, j] = scale * Σ_r x[o, r, j] for x viewed as [outer, rows, width] (float32). Rows are summed in float32
+  ;; in blocks of 16, and the blocks in float64 in acc (width f64 values of scratch).
+  (func (export "sum_rows")
+    (param $x i32) (param $out i32) (param $acc i32)
+    (param $outer i32) (param $rows i32) (param $width i32) (param $scale f64)
+    (local $o i32) (local $r i32) (local $block i32) (local $j i32) (local $q i32) (local $p i32)
+    (local $rowBytes i32) (local $vectorWidth i32) (local $v v128) (local $s f32)
+    (local.set $rowBytes (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $vectorWidth (i32.and (local.get $width) (i32.const -4)))
+    (block $outerDone
+      (loop $outerLoop
+        (br_if $outerDone (i32.ge_u (local.get $o) (local.get $outer)))
+        (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $width) (i32.const 3)))
+        (local.set $r (i32.const 0))
+        (block $rowsDone
+          (loop $rowsLoop
+            (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $block (i32.sub (local.get $rows) (local.get $r)))
+            (if (i32.gt_u (local.get $block) (i32.const 16)) (then (local.set $block (i32.const 16))))
+            ;; four columns at a time
+            (local.set $j (i32.const 0))
+            (block $vecDone
+              (loop $vecLoop
+                (br_if $vecDone (i32.ge_u (local.get $j) (local.get $vectorWidth)))
+                (local.set $p (i32.add (local.get $x)
+                  (i32.shl (i32.add (i32.mul (local.get $r) (local.get $width)) (local.get $j)) (i32.const 2))))
+                (local.set $v (v128.const i32x4 0 0 0 0))
+                (local.set $q (local.get $block))
+                (loop $blockLoop
+                  (local.set $v (f32x4.add (local.get $v) (v128.load (local.get $p))))
+                  (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+                  (local.set $q (i32.sub (local.get $q) (i32.const 1)))
+                  (br_if $blockLoop (local.get $q)))
+                (call $accumulate4 (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 3))) (local.get $v))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $vecLoop)))
+            ;; remaining columns one by one
+            (block $tailDone
+              (loop $tailLoop
+                (br_if $tailDone (i32.ge_u (local.get $j) (local.get $width)))
+                (local.set $p (i32.add (local.get $x)
+                  (i32.shl (i32.add (i32.mul (local.get $r) (local.get $width)) (local.get $j)) (i32.const 2))))
+                (local.set $s (f32.const 0))
+                (local.set $q (local.get $block))
+                (loop $tailBlockLoop
+                  (local.set $s (f32.add (local.get $s) (f32.load (local.get $p))))
+                  (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+                  (local.set $q (i32.sub (local.get $q) (i32.const 1)))
+                  (br_if $tailBlockLoop (local.get $q)))
+                (local.set $p (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 3))))
+                (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (f64.promote_f32 (local.get $s))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $tailLoop)))
+            (local.set $r (i32.add (local.get $r) (local.get $block)))
+            (br $rowsLoop)))
+        ;; write this outer slice
+        (local.set $j (i32.const 0))
+        (block $writeDone
+          (loop $writeLoop
+            (br_if $writeDone (i32.ge_u (local.get $j) (local.get $width)))
+            (f32.store
+              (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $o) (local.get $width)) (local.get $j)) (i32.const 2)))
+              (f32.demote_f64 (f64.mul
+                (f64.load (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 3))))
+                (local.get $scale))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $writeLoop)))
+        (local.set $x (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $rowBytes))))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (br $outerLoop))))
+
+  ;; Depthwise (multiplier 1) filter gradient: out[kh, kw, c] = Σ_{n, oh, ow} x[n, ih, iw, c] · dy[n, oh, ow, c]
+  ;; with ih = oh·sh + kh·dh − top, iw = ow·sw + kw·dw − left inside the image. x is [n, h, w, c], dy
+  ;; [n, oh, ow, c] (float32). Each output row's products are summed in float32, rows in float64 in acc
+  ;; (kh·kw·c f64 values of scratch).
+  (func (export "depthwise_filter_grad")
+    (param $x i32) (param $dy i32) (param $acc i32) (param $out i32)
+    (param $n i32) (param $h i32) (param $w i32) (param $c i32) (param $oh i32) (param $ow i32)
+    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+    (param $top i32) (param $left i32)
+    (local $img i32) (local $row i32) (local $a i32) (local $b i32) (local $ih i32) (local $off i32)
+    (local $lo i32) (local $hi i32) (local $ch i32) (local $col i32) (local $px i32) (local $pd i32)
+    (local $xRow i32) (local $dyRow i32) (local $accTap i32) (local $xStep i32) (local $dyStep i32)
+    (local $vectorC i32) (local $v v128) (local $s f32) (local $i i32) (local $taps i32) (local $span i32)
+    (local.set $taps (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $c)))
+    (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $taps) (i32.const 3)))
+    (local.set $vectorC (i32.and (local.get $c) (i32.const -4)))
+    (local.set $dyStep (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $xStep (i32.mul (local.get $sw) (local.get $dyStep)))
+    (block $imgDone (loop $imgLoop
+      (br_if $imgDone (i32.ge_u (local.get $img) (local.get $n)))
+      (local.set $row (i32.const 0))
+      (block $rowDone (loop $rowLoop
+        (br_if $rowDone (i32.ge_u (local.get $row) (local.get $oh)))
+        (local.set $dyRow (i32.add (local.get $dy)
+          (i32.mul (i32.mul (i32.add (i32.mul (local.get $img) (local.get $oh)) (local.get $row)) (local.get $ow)) (local.get $dyStep))))
+        (local.set $a (i32.const 0))
+        (block $aDone (loop $aLoop
+          (br_if $aDone (i32.ge_u (local.get $a) (local.get $kh)))
+          (local.set $ih (i32.sub
+            (i32.add (i32.mul (local.get $row) (local.get $sh)) (i32.mul (local.get $a) (local.get $dh)))
+            (local.get $top)))
+          (if (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $h)))
+            (then
+              (local.set $xRow (i32.add (local.get $x)
+                (i32.mul (i32.mul (i32.add (i32.mul (local.get $img) (local.get $h)) (local.get $ih)) (local.get $w)) (local.get $dyStep))))
+              (local.set $b (i32.const 0))
+              (block $bDone (loop $bLoop
+                (br_if $bDone (i32.ge_u (local.get $b) (local.get $kw)))
+                ;; output columns whose input column iw = col·sw + off is inside the row: [lo, hi)
+                (local.set $off (i32.sub (i32.mul (local.get $b) (local.get $dw)) (local.get $left)))
+                (local.set $lo (i32.const 0))
+                (if (i32.lt_s (local.get $off) (i32.const 0))
+                  (then (local.set $lo (i32.div_s
+                    (i32.add (i32.sub (i32.const 0) (local.get $off)) (i32.sub (local.get $sw) (i32.const 1)))
+                    (local.get $sw)))))
+                (local.set $span (i32.sub (i32.sub (local.get $w) (i32.const 1)) (local.get $off)))
+                (local.set $hi (i32.const 0))
+                (if (i32.ge_s (local.get $span) (i32.const 0))
+                  (then (local.set $hi (i32.add (i32.div_s (local.get $span) (local.get $sw)) (i32.const 1)))))
+                (if (i32.gt_s (local.get $hi) (local.get $ow)) (then (local.set $hi (local.get $ow))))
+                (if (i32.lt_s (local.get $lo) (local.get $hi))
+                  (then
+                    (local.set $accTap (i32.add (local.get $acc)
+                      (i32.shl (i32.mul (i32.add (i32.mul (local.get $a) (local.get $kw)) (local.get $b)) (local.get $c)) (i32.const 3))))
+                    (local.set $ch (i32.const 0))
+                    (block $vecDone (loop $vecLoop
+                      (br_if $vecDone (i32.ge_u (local.get $ch) (local.get $vectorC)))
+                      (local.set $px (i32.add (local.get $xRow) (i32.shl
+                        (i32.add (i32.mul (i32.add (i32.mul (local.get $lo) (local.get $sw)) (local.get $off)) (local.get $c)) (local.get $ch))
+                        (i32.const 2))))
+                      (local.set $pd (i32.add (local.get $dyRow) (i32.shl
+                        (i32.add (i32.mul (local.get $lo) (local.get $c)) (local.get $ch)) (i32.const 2))))
+                      (local.set $v (v128.const i32x4 0 0 0 0))
+                      (local.set $col (i32.sub (local.get $hi) (local.get $lo)))
+                      (loop $colLoop
+                        (local.set $v (f32x4.add (local.get $v)
+                          (f32x4.mul (v128.load (local.get $px)) (v128.load (local.get $pd)))))
+                        (local.set $px (i32.add (local.get $px) (local.get $xStep)))
+                        (local.set $pd (i32.add (local.get $pd) (local.get $dyStep)))
+                        (local.set $col (i32.sub (local.get $col) (i32.const 1)))
+                        (br_if $colLoop (local.get $col)))
+                      (call $accumulate4 (i32.add (local.get $accTap) (i32.shl (local.get $ch) (i32.const 3))) (local.get $v))
+                      (local.set $ch (i32.add (local.get $ch) (i32.const 4)))
+                      (br $vecLoop)))
+                    (block $tailDone (loop $tailLoop
+                      (br_if $tailDone (i32.ge_u (local.get $ch) (local.get $c)))
+                      (local.set $px (i32.add (local.get $xRow) (i32.shl
+                        (i32.add (i32.mul (i32.add (i32.mul (local.get $lo) (local.get $sw)) (local.get $off)) (local.get $c)) (local.get $ch))
+                        (i32.const 2))))
+                      (local.set $pd (i32.add (local.get $dyRow) (i32.shl
+                        (i32.add (i32.mul (local.get $lo) (local.get $c)) (local.get $ch)) (i32.const 2))))
+                      (local.set $s (f32.const 0))
+                      (local.set $col (i32.sub (local.get $hi) (local.get $lo)))
+                      (loop $tailColLoop
+                        (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $px)) (f32.load (local.get $pd)))))
+                        (local.set $px (i32.add (local.get $px) (local.get $xStep)))
+                        (local.set $pd (i32.add (local.get $pd) (local.get $dyStep)))
+                        (local.set $col (i32.sub (local.get $col) (i32.const 1)))
+                        (br_if $tailColLoop (local.get $col)))
+                      (local.set $i (i32.add (local.get $accTap) (i32.shl (local.get $ch) (i32.const 3))))
+                      (f64.store (local.get $i) (f64.add (f64.load (local.get $i)) (f64.promote_f32 (local.get $s))))
+                      (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+                      (br $tailLoop)))))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $bLoop)))))
+          (local.set $a (i32.add (local.get $a) (i32.const 1)))
+          (br $aLoop)))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $rowLoop)))
+      (local.set $img (i32.add (local.get $img) (i32.const 1)))
+      (br $imgLoop)))
+    (local.set $i (i32.const 0))
+    (block $writeDone (loop $writeLoop
+      (br_if $writeDone (i32.ge_u (local.get $i) (local.get $taps)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+        (f32.demote_f64 (f64.load (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 3))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $writeLoop))))
+
+  ;; out[r, c] = (x[r, c] − mean[c]) · factor[c] (+ offset[c] when hasOffset), float32 throughout, in the order the
+  ;; three separate broadcasting kernels would round.
+  (func (export "batch_norm")
+    (param $x i32) (param $out i32) (param $mean i32) (param $factor i32) (param $offset i32) (param $hasOffset i32)
+    (param $rows i32) (param $c i32)
+    (local $r i32) (local $ch i32) (local $vectorC i32) (local $y v128) (local $t f32) (local $k i32)
+    (local.set $vectorC (i32.and (local.get $c) (i32.const -4)))
+    (block $rowDone (loop $rowLoop
+      (br_if $rowDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $ch (i32.const 0))
+      (block $vecDone (loop $vecLoop
+        (br_if $vecDone (i32.ge_u (local.get $ch) (local.get $vectorC)))
+        (local.set $k (i32.shl (local.get $ch) (i32.const 2)))
+        (local.set $y (f32x4.mul
+          (f32x4.sub (v128.load (local.get $x)) (v128.load (i32.add (local.get $mean) (local.get $k))))
+          (v128.load (i32.add (local.get $factor) (local.get $k)))))
+        (if (local.get $hasOffset)
+          (then (local.set $y (f32x4.add (local.get $y) (v128.load (i32.add (local.get $offset) (local.get $k)))))))
+        (v128.store (local.get $out) (local.get $y))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 4)))
+        (br $vecLoop)))
+      (block $tailDone (loop $tailLoop
+        (br_if $tailDone (i32.ge_u (local.get $ch) (local.get $c)))
+        (local.set $k (i32.shl (local.get $ch) (i32.const 2)))
+        (local.set $t (f32.mul
+          (f32.sub (f32.load (local.get $x)) (f32.load (i32.add (local.get $mean) (local.get $k))))
+          (f32.load (i32.add (local.get $factor) (local.get $k)))))
+        (if (local.get $hasOffset)
+          (then (local.set $t (f32.add (local.get $t) (f32.load (i32.add (local.get $offset) (local.get $k)))))))
+        (f32.store (local.get $out) (local.get $t))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+        (br $tailLoop)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rowLoop))))
+
+  ;; Copies a dense [outer, rows, cols] grid of pixels (pixelBytes each) from src to strided places in dst: pixel
+  ;; (i, r, q) goes to dst + i·imageBytes + r·rowBytes + q·colBytes. Places a strided convolution phase into dx.
+  (func (export "scatter_pixels")
+    (param $src i32) (param $dst i32) (param $outer i32) (param $rows i32) (param $cols i32)
+    (param $pixelBytes i32) (param $imageBytes i32) (param $rowBytes i32) (param $colBytes i32)
+    (local $i i32) (local $r i32) (local $q i32) (local $d i32)
+    (block $imageDone (loop $imageLoop
+      (br_if $imageDone (i32.ge_u (local.get $i) (local.get $outer)))
+      (local.set $r (i32.const 0))
+      (block $rowDone (loop $rowLoop
+        (br_if $rowDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $d (i32.add (local.get $dst)
+          (i32.add (i32.mul (local.get $i) (local.get $imageBytes)) (i32.mul (local.get $r) (local.get $rowBytes)))))
+        (local.set $q (local.get $cols))
+        (block $colDone (loop $colLoop
+          (br_if $colDone (i32.eqz (local.get $q)))
+          (memory.copy (local.get $d) (local.get $src) (local.get $pixelBytes))
+          (local.set $src (i32.add (local.get $src) (local.get $pixelBytes)))
+          (local.set $d (i32.add (local.get $d) (local.get $colBytes)))
+          (local.set $q (i32.sub (local.get $q) (i32.const 1)))
+          (br $colLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $imageLoop))))
+
+  ;; The transposed im2col matrix of a convolution's filter gradient, for images [n0, n0 + count) of a batch:
+  ;; cols[(a, b, c), (img, r, q)] = xT[c, n0 + img, r·sh + a·dh − top, q·sw + b·dw − left], zero outside the image,
+  ;; with xT the input as [ci, batch, h, w] (float32). cols has kh·kw·ci rows of count·oh·ow values.
+  (func (export "filter_gradient_columns")
+    (param $xT i32) (param $cols i32) (param $n0 i32) (param $count i32) (param $batch i32)
+    (param $h i32) (param $w i32) (param $ci i32) (param $oh i32) (param $ow i32)
+    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+    (param $top i32) (param $left i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $img i32) (local $r i32) (local $q i32)
+    (local $off i32) (local $lo i32) (local $hi i32) (local $span i32) (local $ih i32)
+    (local $d i32) (local $s i32) (local $rowBytes i32) (local $srcStep i32)
+    (local.set $rowBytes (i32.shl (local.get $ow) (i32.const 2)))
+    (local.set $srcStep (i32.shl (local.get $sw) (i32.const 2)))
+    (local.set $d (local.get $cols))
+    (block $aDone (loop $aLoop
+      (br_if $aDone (i32.ge_u (local.get $a) (local.get $kh)))
+      (local.set $b (i32.const 0))
+      (block $bDone (loop $bLoop
+        (br_if $bDone (i32.ge_u (local.get $b) (local.get $kw)))
+        ;; output columns whose input column q·sw + off is inside the row: [lo, hi)
+        (local.set $off (i32.sub (i32.mul (local.get $b) (local.get $dw)) (local.get $left)))
+        (local.set $lo (i32.const 0))
+        (if (i32.lt_s (local.get $off) (i32.const 0))
+          (then (local.set $lo (i32.div_s
+            (i32.add (i32.sub (i32.const 0) (local.get $off)) (i32.sub (local.get $sw) (i32.const 1)))
+            (local.get $sw)))))
+        (if (i32.gt_s (local.get $lo) (local.get $ow)) (then (local.set $lo (local.get $ow))))
+        (local.set $span (i32.sub (i32.sub (local.get $w) (i32.const 1)) (local.get $off)))
+        (local.set $hi (i32.const 0))
+        (if (i32.ge_s (local.get $span) (i32.const 0))
+          (then (local.set $hi (i32.add (i32.div_s (local.get $span) (local.get $sw)) (i32.const 1)))))
+        (if (i32.gt_s (local.get $hi) (local.get $ow)) (then (local.set $hi (local.get $ow))))
+        (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
+        (local.set $c (i32.const 0))
+        (block $cDone (loop $cLoop
+          (br_if $cDone (i32.ge_u (local.get $c) (local.get $ci)))
+          (local.set $img (i32.const 0))
+          (block $imgDone (loop $imgLoop
+            (br_if $imgDone (i32.ge_u (local.get $img) (local.get $count)))
+            (local.set $r (i32.const 0))
+            (block $rowDone (loop $rowLoop
+              (br_if $rowDone (i32.ge_u (local.get $r) (local.get $oh)))
+              (local.set $ih (i32.sub
+                (i32.add (i32.mul (local.get $r) (local.get $sh)) (i32.mul (local.get $a) (local.get $dh)))
+                (local.get $top)))
+              (if (i32.or (i32.lt_s (local.get $ih) (i32.const 0)) (i32.ge_s (local.get $ih) (local.get $h)))
+                (then (memory.fill (local.get $d) (i32.const 0) (local.get $rowBytes)))
+                (else
+                  (memory.fill (local.get $d) (i32.const 0) (i32.shl (local.get $lo) (i32.const 2)))
+                  (memory.fill
+                    (i32.add (local.get $d) (i32.shl (local.get $hi) (i32.const 2)))
+                    (i32.const 0)
+                    (i32.shl (i32.sub (local.get $ow) (local.get $hi)) (i32.const 2)))
+                  ;; source of column lo: xT[c, n0 + img, ih, lo·sw + off]
+                  (local.set $s (i32.add (local.get $xT) (i32.shl
+                    (i32.add
+                      (i32.mul
+                        (i32.add
+                          (i32.mul (i32.add (i32.mul (local.get $c) (local.get $batch)) (i32.add (local.get $n0) (local.get $img))) (local.get $h))
+                          (local.get $ih))
+                        (local.get $w))
+                      (i32.add (i32.mul (local.get $lo) (local.get $sw)) (local.get $off)))
+                    (i32.const 2))))
+                  (if (i32.eq (local.get $sw) (i32.const 1))
+                    (then (memory.copy
+                      (i32.add (local.get $d) (i32.shl (local.get $lo) (i32.const 2)))
+                      (local.get $s)
+                      (i32.shl (i32.sub (local.get $hi) (local.get $lo)) (i32.const 2))))
+                    (else
+                      (local.set $q (local.get $lo))
+                      (block $qDone (loop $qLoop
+                        (br_if $qDone (i32.ge_s (local.get $q) (local.get $hi)))
+                        (f32.store (i32.add (local.get $d) (i32.shl (local.get $q) (i32.const 2))) (f32.load (local.get $s)))
+                        (local.set $s (i32.add (local.get $s) (local.get $srcStep)))
+                        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                        (br $qLoop)))))))
+              (local.set $d (i32.add (local.get $d) (local.get $rowBytes)))
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br $rowLoop)))
+            (local.set $img (i32.add (local.get $img) (i32.const 1)))
+            (br $imgLoop)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cLoop)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $bLoop)))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $aLoop))))
+
+  ;; dst[i] = src[i] for n uint8 (bool) values widened to float32.
+  (func (export "cast_u8_to_f32") (param $src i32) (param $dst i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $half v128)
+    (local.set $end (i32.add (local.get $src) (i32.and (local.get $n) (i32.const -16))))
+    (block $vecDone (loop $vecLoop
+      (br_if $vecDone (i32.ge_u (local.get $src) (local.get $end)))
+      (local.set $v (v128.load (local.get $src)))
+      (local.set $half (i16x8.extend_low_i8x16_u (local.get $v)))
+      (v128.store (local.get $dst) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (local.get $half))))
+      (v128.store offset=16 (local.get $dst) (f32x4.convert_i32x4_u (i32x4.extend_high_i16x8_u (local.get $half))))
+      (local.set $half (i16x8.extend_high_i8x16_u (local.get $v)))
+      (v128.store offset=32 (local.get $dst) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (local.get $half))))
+      (v128.store offset=48 (local.get $dst) (f32x4.convert_i32x4_u (i32x4.extend_high_i16x8_u (local.get $half))))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+      (br $vecLoop)))
+    (local.set $end (i32.add (local.get $end) (i32.and (local.get $n) (i32.const 15))))
+    (block $tailDone (loop $tailLoop
+      (br_if $tailDone (i32.ge_u (local.get $src) (local.get $end)))
+      (f32.store (local.get $dst) (f32.convert_i32_u (i32.load8_u (local.get $src))))
+      (local.set $src (i32.add (local.get $src) (i32.const 1)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (br $tailLoop))))
+
+  ;; dst[i] = src[i] for n int32 values converted to float32 (round to nearest, as a typed-array copy does).
+  (func (export "cast_i32_to_f32") (param $src i32) (param $dst i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vecDone (loop $vecLoop
+      (br_if $vecDone (i32.ge_u (local.get $src) (local.get $end)))
+      (v128.store (local.get $dst) (f32x4.convert_i32x4_s (v128.load (local.get $src))))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (br $vecLoop)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $tailDone (loop $tailLoop
+      (br_if $tailDone (i32.ge_u (local.get $src) (local.get $end)))
+      (f32.store (local.get $dst) (f32.convert_i32_s (i32.load (local.get $src))))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (br $tailLoop))))
+)
