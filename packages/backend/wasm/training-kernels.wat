@@ -6,6 +6,41 @@
 (module
   (import "env" "memory" (memory 1))
 
+  ;; Zeroes `bytes` (a multiple of 4) at dst. memory.fill and memory.copy are not used: on a shared memory (the
+  ;; threaded build) V8 runs them several times slower than these vector loops.
+  (func $zero (param $dst i32) (param $bytes i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.and (local.get $bytes) (i32.const -16))))
+    (block $vecDone (loop $vecLoop
+      (br_if $vecDone (i32.ge_u (local.get $dst) (local.get $end)))
+      (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (br $vecLoop)))
+    (local.set $end (i32.add (local.get $end) (i32.and (local.get $bytes) (i32.const 15))))
+    (block $tailDone (loop $tailLoop
+      (br_if $tailDone (i32.ge_u (local.get $dst) (local.get $end)))
+      (i32.store (local.get $dst) (i32.const 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (br $tailLoop))))
+
+  ;; Copies `bytes` (a multiple of 4) from src to a dst that does not overlap it.
+  (func $copy (param $dst i32) (param $src i32) (param $bytes i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.and (local.get $bytes) (i32.const -16))))
+    (block $vecDone (loop $vecLoop
+      (br_if $vecDone (i32.ge_u (local.get $dst) (local.get $end)))
+      (v128.store (local.get $dst) (v128.load (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br $vecLoop)))
+    (local.set $end (i32.add (local.get $end) (i32.and (local.get $bytes) (i32.const 15))))
+    (block $tailDone (loop $tailLoop
+      (br_if $tailDone (i32.ge_u (local.get $dst) (local.get $end)))
+      (i32.store (local.get $dst) (i32.load (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (br $tailLoop))))
+
   ;; acc[0..n) (f64) += promote(v) for the four lanes of v.
   (func $accumulate4 (param $acc i32) (param $v v128)
     (v128.store (local.get $acc)
@@ -28,7 +63,7 @@
     (block $outerDone
       (loop $outerLoop
         (br_if $outerDone (i32.ge_u (local.get $o) (local.get $outer)))
-        (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $width) (i32.const 3)))
+        (call $zero (local.get $acc) (i32.shl (local.get $width) (i32.const 3)))
         (local.set $r (i32.const 0))
         (block $rowsDone
           (loop $rowsLoop
@@ -101,7 +136,7 @@
     (local $xRow i32) (local $dyRow i32) (local $accTap i32) (local $xStep i32) (local $dyStep i32)
     (local $vectorC i32) (local $v v128) (local $s f32) (local $i i32) (local $taps i32) (local $span i32)
     (local.set $taps (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $c)))
-    (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $taps) (i32.const 3)))
+    (call $zero (local.get $acc) (i32.shl (local.get $taps) (i32.const 3)))
     (local.set $vectorC (i32.and (local.get $c) (i32.const -4)))
     (local.set $dyStep (i32.shl (local.get $c) (i32.const 2)))
     (local.set $xStep (i32.mul (local.get $sw) (local.get $dyStep)))
@@ -251,7 +286,7 @@
         (local.set $q (local.get $cols))
         (block $colDone (loop $colLoop
           (br_if $colDone (i32.eqz (local.get $q)))
-          (memory.copy (local.get $d) (local.get $src) (local.get $pixelBytes))
+          (call $copy (local.get $d) (local.get $src) (local.get $pixelBytes))
           (local.set $src (i32.add (local.get $src) (local.get $pixelBytes)))
           (local.set $d (i32.add (local.get $d) (local.get $colBytes)))
           (local.set $q (i32.sub (local.get $q) (i32.const 1)))
@@ -307,12 +342,11 @@
                 (i32.add (i32.mul (local.get $r) (local.get $sh)) (i32.mul (local.get $a) (local.get $dh)))
                 (local.get $top)))
               (if (i32.or (i32.lt_s (local.get $ih) (i32.const 0)) (i32.ge_s (local.get $ih) (local.get $h)))
-                (then (memory.fill (local.get $d) (i32.const 0) (local.get $rowBytes)))
+                (then (call $zero (local.get $d) (local.get $rowBytes)))
                 (else
-                  (memory.fill (local.get $d) (i32.const 0) (i32.shl (local.get $lo) (i32.const 2)))
-                  (memory.fill
+                  (call $zero (local.get $d) (i32.shl (local.get $lo) (i32.const 2)))
+                  (call $zero
                     (i32.add (local.get $d) (i32.shl (local.get $hi) (i32.const 2)))
-                    (i32.const 0)
                     (i32.shl (i32.sub (local.get $ow) (local.get $hi)) (i32.const 2)))
                   ;; source of column lo: xT[c, n0 + img, ih, lo·sw + off]
                   (local.set $s (i32.add (local.get $xT) (i32.shl
@@ -390,4 +424,178 @@
       (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
       (br $tailLoop))))
+
+  ;; dst[b, c, r] = src[b, r, c] for `batch` row-major matrices of rows x cols 32-bit values: 4x4 tiles transposed
+  ;; in registers, in strips of 64 columns so the destination lines being filled stay in cache.
+  (func (export "transpose_32") (param $src i32) (param $dst i32) (param $batch i32) (param $rows i32) (param $cols i32)
+    (local $b i32) (local $r i32) (local $c i32) (local $c0 i32) (local $cEnd i32) (local $rows4 i32) (local $cols4 i32)
+    (local $rowBytes i32) (local $colBytes i32) (local $p i32) (local $q i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rows4 (i32.and (local.get $rows) (i32.const -4)))
+    (local.set $cols4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $colBytes (i32.shl (local.get $rows) (i32.const 2)))
+    (block $batchDone (loop $batchLoop
+      (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
+      (local.set $c0 (i32.const 0))
+      (block $stripDone (loop $stripLoop
+        (br_if $stripDone (i32.ge_u (local.get $c0) (local.get $cols4)))
+        (local.set $cEnd (i32.add (local.get $c0) (i32.const 64)))
+        (if (i32.gt_u (local.get $cEnd) (local.get $cols4)) (then (local.set $cEnd (local.get $cols4))))
+        (local.set $r (i32.const 0))
+        (block $rowDone (loop $rowLoop
+          (br_if $rowDone (i32.ge_u (local.get $r) (local.get $rows4)))
+          (local.set $c (local.get $c0))
+          (block $tileDone (loop $tileLoop
+            (br_if $tileDone (i32.ge_u (local.get $c) (local.get $cEnd)))
+            (local.set $p (i32.add (local.get $src)
+              (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2))))
+            (local.set $v0 (v128.load (local.get $p)))
+            (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+            (local.set $v1 (v128.load (local.get $p)))
+            (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+            (local.set $v2 (v128.load (local.get $p)))
+            (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+            (local.set $v3 (v128.load (local.get $p)))
+            ;; lanes (0, 4, 1, 5) and (2, 6, 3, 7) of row pairs, then (0, 1, 4, 5) and (2, 3, 6, 7) of those
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+            (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+            (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+            (local.set $q (i32.add (local.get $dst)
+              (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2))))
+            (v128.store (local.get $q) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+            (local.set $q (i32.add (local.get $q) (local.get $colBytes)))
+            (v128.store (local.get $q) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+            (local.set $q (i32.add (local.get $q) (local.get $colBytes)))
+            (v128.store (local.get $q) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+            (local.set $q (i32.add (local.get $q) (local.get $colBytes)))
+            (v128.store (local.get $q) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $tileLoop)))
+          (local.set $r (i32.add (local.get $r) (i32.const 4)))
+          (br $rowLoop)))
+        (local.set $c0 (local.get $cEnd))
+        (br $stripLoop)))
+      ;; the last rows % 4 rows, for the columns the tiles covered
+      (local.set $r (local.get $rows4))
+      (block $rowTailDone (loop $rowTailLoop
+        (br_if $rowTailDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $rtcDone (loop $rtcLoop
+          (br_if $rtcDone (i32.ge_u (local.get $c) (local.get $cols4)))
+          (i32.store
+            (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2)))
+            (i32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $rtcLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowTailLoop)))
+      ;; the last cols % 4 columns, every row
+      (local.set $c (local.get $cols4))
+      (block $colTailDone (loop $colTailLoop
+        (br_if $colTailDone (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $r (i32.const 0))
+        (block $ctrDone (loop $ctrLoop
+          (br_if $ctrDone (i32.ge_u (local.get $r) (local.get $rows)))
+          (i32.store
+            (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2)))
+            (i32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2)))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $ctrLoop)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $colTailLoop)))
+      (local.set $src (i32.add (local.get $src) (i32.mul (local.get $rows) (local.get $rowBytes))))
+      (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $rows) (local.get $rowBytes))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $batchLoop))))
+
+  ;; Depthwise (multiplier 1) input gradient by scattering: dx[n, ih, iw, c] += dy[n, oh, ow, c] · w[kh, kw, c] with
+  ;; ih = oh·sh + kh·dh − top and iw = ow·sw + kw·dw − left inside the image. dx [n, h, w, c] is zeroed first.
+  (func (export "depthwise_input_grad")
+    (param $dy i32) (param $filter i32) (param $dx i32)
+    (param $n i32) (param $h i32) (param $w i32) (param $c i32) (param $oh i32) (param $ow i32)
+    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+    (param $top i32) (param $left i32)
+    (local $img i32) (local $row i32) (local $a i32) (local $b i32) (local $ih i32) (local $off i32)
+    (local $lo i32) (local $hi i32) (local $span i32) (local $ch i32) (local $col i32)
+    (local $px i32) (local $pd i32) (local $xRow i32) (local $dyRow i32) (local $tap i32)
+    (local $xStep i32) (local $dyStep i32) (local $vectorC i32)
+    (call $zero (local.get $dx)
+      (i32.shl (i32.mul (i32.mul (i32.mul (local.get $n) (local.get $h)) (local.get $w)) (local.get $c)) (i32.const 2)))
+    (local.set $vectorC (i32.and (local.get $c) (i32.const -4)))
+    (local.set $dyStep (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $xStep (i32.mul (local.get $sw) (local.get $dyStep)))
+    (block $imgDone (loop $imgLoop
+      (br_if $imgDone (i32.ge_u (local.get $img) (local.get $n)))
+      (local.set $row (i32.const 0))
+      (block $rowDone (loop $rowLoop
+        (br_if $rowDone (i32.ge_u (local.get $row) (local.get $oh)))
+        (local.set $dyRow (i32.add (local.get $dy)
+          (i32.mul (i32.mul (i32.add (i32.mul (local.get $img) (local.get $oh)) (local.get $row)) (local.get $ow)) (local.get $dyStep))))
+        (local.set $a (i32.const 0))
+        (block $aDone (loop $aLoop
+          (br_if $aDone (i32.ge_u (local.get $a) (local.get $kh)))
+          (local.set $ih (i32.sub
+            (i32.add (i32.mul (local.get $row) (local.get $sh)) (i32.mul (local.get $a) (local.get $dh)))
+            (local.get $top)))
+          (if (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $h)))
+            (then
+              (local.set $xRow (i32.add (local.get $dx)
+                (i32.mul (i32.mul (i32.add (i32.mul (local.get $img) (local.get $h)) (local.get $ih)) (local.get $w)) (local.get $dyStep))))
+              (local.set $b (i32.const 0))
+              (block $bDone (loop $bLoop
+                (br_if $bDone (i32.ge_u (local.get $b) (local.get $kw)))
+                (local.set $off (i32.sub (i32.mul (local.get $b) (local.get $dw)) (local.get $left)))
+                (local.set $lo (i32.const 0))
+                (if (i32.lt_s (local.get $off) (i32.const 0))
+                  (then (local.set $lo (i32.div_s
+                    (i32.add (i32.sub (i32.const 0) (local.get $off)) (i32.sub (local.get $sw) (i32.const 1)))
+                    (local.get $sw)))))
+                (local.set $span (i32.sub (i32.sub (local.get $w) (i32.const 1)) (local.get $off)))
+                (local.set $hi (i32.const 0))
+                (if (i32.ge_s (local.get $span) (i32.const 0))
+                  (then (local.set $hi (i32.add (i32.div_s (local.get $span) (local.get $sw)) (i32.const 1)))))
+                (if (i32.gt_s (local.get $hi) (local.get $ow)) (then (local.set $hi (local.get $ow))))
+                (if (i32.lt_s (local.get $lo) (local.get $hi))
+                  (then
+                    (local.set $tap (i32.add (local.get $filter)
+                      (i32.shl (i32.mul (i32.add (i32.mul (local.get $a) (local.get $kw)) (local.get $b)) (local.get $c)) (i32.const 2))))
+                    ;; pixel by pixel, all channels of a pixel contiguous in dx, dy and the filter tap
+                    (local.set $px (i32.add (local.get $xRow)
+                      (i32.mul (i32.add (i32.mul (local.get $lo) (local.get $sw)) (local.get $off)) (local.get $dyStep))))
+                    (local.set $pd (i32.add (local.get $dyRow) (i32.mul (local.get $lo) (local.get $dyStep))))
+                    (local.set $col (i32.sub (local.get $hi) (local.get $lo)))
+                    (loop $colLoop
+                      (local.set $ch (i32.const 0))
+                      (block $vecDone (loop $vecLoop
+                        (br_if $vecDone (i32.ge_u (local.get $ch) (local.get $vectorC)))
+                        (local.set $span (i32.shl (local.get $ch) (i32.const 2)))
+                        (v128.store (i32.add (local.get $px) (local.get $span))
+                          (f32x4.add (v128.load (i32.add (local.get $px) (local.get $span)))
+                            (f32x4.mul (v128.load (i32.add (local.get $pd) (local.get $span)))
+                              (v128.load (i32.add (local.get $tap) (local.get $span))))))
+                        (local.set $ch (i32.add (local.get $ch) (i32.const 4)))
+                        (br $vecLoop)))
+                      (block $tailDone (loop $tailLoop
+                        (br_if $tailDone (i32.ge_u (local.get $ch) (local.get $c)))
+                        (local.set $span (i32.shl (local.get $ch) (i32.const 2)))
+                        (f32.store (i32.add (local.get $px) (local.get $span))
+                          (f32.add (f32.load (i32.add (local.get $px) (local.get $span)))
+                            (f32.mul (f32.load (i32.add (local.get $pd) (local.get $span)))
+                              (f32.load (i32.add (local.get $tap) (local.get $span))))))
+                        (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+                        (br $tailLoop)))
+                      (local.set $px (i32.add (local.get $px) (local.get $xStep)))
+                      (local.set $pd (i32.add (local.get $pd) (local.get $dyStep)))
+                      (local.set $col (i32.sub (local.get $col) (i32.const 1)))
+                      (br_if $colLoop (local.get $col)))))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $bLoop)))))
+          (local.set $a (i32.add (local.get $a) (i32.const 1)))
+          (br $aLoop)))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $rowLoop)))
+      (local.set $img (i32.add (local.get $img) (i32.const 1)))
+      (br $imgLoop))))
 )

@@ -1,6 +1,6 @@
 import { getKernel, util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { transposeBatched } from './transpose';
+import { transposeOnHeap } from './transpose';
 import { disposeInfos, runWasmKernel, type WasmBackendLike } from './wasm-kernel-utils';
 
 /*
@@ -21,7 +21,7 @@ function transposedCopy(backend: WasmBackendLike, t: TensorInfo): TensorInfo {
   const cols = t.shape[rank - 1]!;
   const batch = util.sizeFromShape(t.shape.slice(0, -2));
   const out = backend.makeOutput([...t.shape.slice(0, -2), cols, rows], t.dtype);
-  transposeBatched(backend.typedArrayFromHeap(t), backend.typedArrayFromHeap(out), batch, rows, cols);
+  transposeOnHeap(backend, t, out, batch, rows, cols);
   return out;
 }
 

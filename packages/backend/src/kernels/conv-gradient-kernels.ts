@@ -5,6 +5,7 @@ import { convFilterGradientGemm } from './filter-gradient-gemm';
 import { inputGradientByPhases, phasesSupported } from './input-gradient-by-phases';
 import { naiveConvBackpropFilter, naiveConvBackpropInput } from './naive-conv-gradients';
 import { disposeInfos, transpose, type WasmBackendLike } from './wasm-kernel-utils';
+import { heapOffset, wasmKernels } from './wasm-kernels';
 
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -81,6 +82,17 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
   const a = attrs as unknown as ConvGradAttrs;
   const info = backend_util.computeConv2DInfo(
     a.inputShape!, filter.shape as Shape4, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
+  // Strided: the phases' small sub-filters (2x2, 2x1, ...) run far below XNNPACK's 3x3 speed, so scatter directly.
+  const kernels = info.strideHeight > 1 || info.strideWidth > 1 ? wasmKernels(wasm) : null;
+  if (kernels != null && filter.shape[3] === 1 && dy.dtype === 'float32' && filter.dtype === 'float32') {
+    const dx = wasm.makeOutput(a.inputShape!, 'float32');
+    kernels.depthwise_input_grad(
+      heapOffset(wasm, dy), heapOffset(wasm, filter), heapOffset(wasm, dx),
+      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+      info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+      info.padInfo.top, info.padInfo.left);
+    return dx;
+  }
   return filter.shape[3] === 1 && phasesSupported(info)
     ? inputGradientByPhases(wasm, dy, filter, info, true)
     : naiveConvBackpropInput(wasm, dy, filter, info, true);

@@ -1,6 +1,6 @@
 import type { backend_util, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
-import { transposeBatched } from './transpose';
+import { transposeOnHeap } from './transpose';
 import { asFloat32, disposeInfos, reshape, type WasmBackendLike } from './wasm-kernel-utils';
 import { heapOffset, wasmKernels } from './wasm-kernels';
 
@@ -48,7 +48,18 @@ export function convFilterGradientGemm(
 
   // x as [Ci, N, H, W]
   const xT = backend.makeOutput([ci, batchSize, h, w], 'float32');
-  transposeBatched(asFloat32(backend, x), asFloat32(backend, xT), 1, batchSize * h * w, ci);
+  transposeOnHeap(backend, x, xT, 1, batchSize * h * w, ci);
+
+  // A pointwise convolution's columns are x itself: xT already is [Ci, N·H·W].
+  const pointwise = kh === 1 && kw === 1 && top === 0 && left === 0 && oh === h && ow === w;
+  if (pointwise) {
+    const cols = reshape(backend, xT, [1, ci, batchSize * perImage]);
+    const dyAll = reshape(backend, dy, [1, batchSize * perImage, co]);
+    const product = matMul(backend, cols, dyAll);
+    const out = reshape(backend, product, [kh, kw, ci, co]);
+    disposeInfos(backend, cols, dyAll, xT, product);
+    return out;
+  }
 
   const result = backend.makeOutput([kh, kw, ci, co], 'float32');
   const kernels = wasmKernels(backend);

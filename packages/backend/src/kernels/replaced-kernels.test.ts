@@ -116,7 +116,7 @@ describe('MaxPoolGrad on wasm matches cpu', () => {
   });
 });
 
-describe('Transpose and transposed BatchMatMul on wasm match cpu', () => {
+describeKernelPaths('Transpose and transposed BatchMatMul on wasm match cpu', () => {
   test.each([
     [[6, 5], [1, 0]],
     [[2, 4, 3, 5], [3, 0, 1, 2]],
@@ -125,10 +125,17 @@ describe('Transpose and transposed BatchMatMul on wasm match cpu', () => {
     // not a batched matrix transpose: the wasm build's own kernel
     [[2, 4, 3, 5], [1, 2, 0, 3]],
     [[3, 40, 37], [0, 2, 1]],
+    // SIMD tiles: several 64-column strips, and row and column tails of 1-3
+    [[130, 9], [1, 0]],
+    [[9, 133], [1, 0]],
+    [[2, 4, 4], [0, 2, 1]],
   ])('x %j perm %j', async (shape, perm) => {
     const { cpu, wasm } = await both([shape], (x) => tf.transpose(x, perm));
     expect(wasm.shape).toEqual(cpu.shape);
     expect(wasm.values).toEqual(cpu.values);
+    const ints = await both([shape], (x) => tf.transpose(x, perm), 'int32');
+    expect(ints.wasm.dtype).toBe('int32');
+    expect(ints.wasm.values).toEqual(ints.cpu.values);
   });
 
   test.each([

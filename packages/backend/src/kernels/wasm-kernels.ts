@@ -16,12 +16,18 @@ export interface WasmKernelExports {
     n: number, h: number, w: number, c: number, oh: number, ow: number,
     kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, top: number, left: number,
   ): void;
+  depthwise_input_grad(
+    dy: number, filter: number, dx: number,
+    n: number, h: number, w: number, c: number, oh: number, ow: number,
+    kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, top: number, left: number,
+  ): void;
   batch_norm(x: number, out: number, mean: number, factor: number, offset: number, hasOffset: number, rows: number, c: number): void;
   scatter_pixels(
     src: number, dst: number, outer: number, rows: number, cols: number,
     pixelBytes: number, imageBytes: number, rowBytes: number, colBytes: number,
   ): void;
   cast_u8_to_f32(src: number, dst: number, n: number): void;
+  transpose_32(src: number, dst: number, batch: number, rows: number, cols: number): void;
   cast_i32_to_f32(src: number, dst: number, n: number): void;
   filter_gradient_columns(
     xT: number, cols: number, n0: number, count: number, batch: number,
