@@ -192,6 +192,19 @@ function makeSubFilter(
   }
   // [jh, jw, Co, Ci]: the filter's channel axes swap because dx = dy ⋆ Wᵀ
   const out = backend.makeOutput([jh, jw, outChannels, inChannels], 'float32');
+  const kernels = wasmKernels(backend);
+  if (kernels != null) {
+    const tapBytes = inChannels * outChannels * 4;
+    const from = heapOffset(backend, filter);
+    const to = heapOffset(backend, out);
+    for (let a = 0; a < jh; a++) {
+      for (let b = 0; b < jw; b++) {
+        const src = from + (rowTaps[a]! * kw + colTaps[b]!) * tapBytes;
+        kernels.transpose_32(src, to + (a * jw + b) * tapBytes, 1, inChannels, outChannels);
+      }
+    }
+    return out;
+  }
   const g = asFloat32(backend, out);
   const w = asFloat32(backend, filter);
   for (let a = 0; a < jh; a++) {
