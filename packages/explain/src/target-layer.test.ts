@@ -26,6 +26,20 @@ describe('target layer resolution', () => {
     expect(defaultTargetLayer(depthwise).name).toBe('dw');
   });
 
+  test("@fracture/models' StemConv2D (a model's first convolution) counts as a convolution", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { StemConv2D } = require('@fracture/models') as { StemConv2D: new (args: object) => tfl.layers.Layer };
+    const model = tfl.sequential({
+      layers: [
+        new StemConv2D({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, name: 'stem' }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
+    expect(defaultTargetLayer(model).name).toBe('stem');
+    model.dispose();
+  });
+
   test('names and layer objects resolve; wrong names, foreign layers and non-spatial layers are refused', () => {
     const model = branchyModel(2);
     const stem = model.getLayer('stem');

@@ -4,7 +4,8 @@ import type { LayerRef } from './types';
 
 type Layer = layers.Layer;
 
-const CONV_CLASS_NAMES = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
+// StemConv2D: @fracture/models' first convolution (a Conv2D that skips its input gradient in training).
+const CONV_CLASS_NAMES = new Set(['Conv2D', 'StemConv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
 
 /** Every layer of the model in graph order, descending into nested models. */
 export function flattenLayers(model: LayersModel): Layer[] {

@@ -51,7 +51,7 @@ describe('parameter counts equal torchvision / the study exactly', () => {
   test('countParameters excludes batch-norm running statistics, which tfjs countParams includes', () => {
     const model = createMobileNetV2({ inputSize: 32 });
     const bnChannels = model.layers
-      .filter((l) => l.getClassName() === 'BatchNormalization')
+      .filter((l) => l.getClassName() === 'TorchBatchNorm')
       .reduce((s, l) => s + (l.getWeights()[0]!.shape[0] as number), 0);
     expect(model.countParams()).toBe(countParameters(model) + 2 * bnChannels);
     model.dispose();
@@ -126,7 +126,10 @@ describe('torchvision state-dict names and shapes', () => {
 
   test('batch norm: eps 1e-5 and PyTorch momentum 0.1 (Keras 0.9) everywhere', () => {
     for (const model of [resnet, mobilenet, efficientnet]) {
-      for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+      const batchNorms = model.layers.filter((l) => l.getClassName() === 'TorchBatchNorm');
+      expect(batchNorms.length).toBeGreaterThan(0);
+      expect(model.layers.filter((l) => l.getClassName() === 'BatchNormalization')).toEqual([]);
+      for (const layer of batchNorms) {
         const config = layer.getConfig() as { epsilon: number; momentum: number };
         expect(config.epsilon).toBe(1e-5);
         expect(config.momentum).toBe(0.9);
@@ -135,8 +138,13 @@ describe('torchvision state-dict names and shapes', () => {
   });
 
   test('activations: ReLU (resnet18), ReLU6 (mobilenet_v2), SiLU (efficientnet_b3)', () => {
+    // ReLU6 is its own layer class (TorchReLU6), the others tfjs-layers' Activation
     const activations = (m: tfl.LayersModel) =>
-      new Set(m.layers.filter((l) => l.getClassName() === 'Activation').map((l) => (l.getConfig() as { activation: string }).activation));
+      new Set(
+        m.layers.flatMap((l) =>
+          l.getClassName() === 'TorchReLU6' ? ['relu6'] : l.getClassName() === 'Activation' ? [(l.getConfig() as { activation: string }).activation] : [],
+        ),
+      );
     expect(activations(resnet)).toEqual(new Set(['relu']));
     expect(activations(mobilenet)).toEqual(new Set(['relu6']));
     expect(activations(efficientnet)).toEqual(new Set(['swish', 'sigmoid']));

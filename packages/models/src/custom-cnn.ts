@@ -74,7 +74,7 @@ function buildTextCnn(
   for (const outC of TEXT_VARIANT_CHANNELS) {
     x = torchConv2d(
       x,
-      { name: `features.${index}`, inChannels: inC, outChannels: outC, kernelSize: 3, padding: 1, bias: false },
+      { name: `features.${index}`, inChannels: inC, outChannels: outC, kernelSize: 3, padding: 1, bias: false, stem: index === 0 },
       seeds,
     );
     x = torchBatchNorm(x, `features.${index + 1}`);

@@ -107,7 +107,7 @@ export function createEfficientNetB3(options?: ModelOptions): tfl.LayersModel {
   const stages = efficientNetB3Stages();
   const input = tfl.input({ name: 'input', shape: [o.inputSize, o.inputSize, o.channels] });
   const stem = stages[0]!.inChannels;
-  let x = convNormActivation(input, { name: 'features.0', inChannels: o.channels, outChannels: stem, kernelSize: 3, stride: 2, activation: 'silu' }, seeds);
+  let x = convNormActivation(input, { name: 'features.0', inChannels: o.channels, outChannels: stem, kernelSize: 3, stride: 2, activation: 'silu', stem: true }, seeds);
   const totalBlocks = stages.reduce((sum, s) => sum + s.layers, 0);
   let blockId = 0;
   let inC = stem;

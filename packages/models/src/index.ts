@@ -27,6 +27,11 @@ export { getLayerByTorchName, torchStateDictShapes } from './torch-names';
 export { torchvisionToTimmKey } from './timm-names';
 export { StochasticDepth } from './stochastic-depth';
 export { SeededDropout } from './seeded-dropout';
+export { batchNormInTraining, TorchBatchNorm } from './torch-batch-norm';
+export type { BatchStatistics, TorchBatchNormArgs } from './torch-batch-norm';
+export { relu6WithMaskGrad, TorchReLU6 } from './torch-relu6';
+export { StemConv2D } from './stem-conv2d';
+export type { StemConv2DArgs } from './stem-conv2d';
 export type {
   CustomCnnVariant,
   LoadStateDictOptions,

@@ -1,6 +1,13 @@
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { fileSystemIO } from './file-io-handler';
 import type { LoadModelOptions } from './file-io-handler-types';
+// A saved model names this package's layer classes; importing them here registers them with tfjs
+// for deserialisation whenever loadModel is used.
+import './seeded-dropout';
+import './stem-conv2d';
+import './stochastic-depth';
+import './torch-batch-norm';
+import './torch-relu6';
 
 /**
  * Loads a model saved by {@link saveModel} (or any tfjs `model.json` + weights folder) from

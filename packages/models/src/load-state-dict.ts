@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { LoadStateDictOptions, LoadStateDictResult, MismatchedKey } from './model-types';
 import type { StateDict, TensorData } from './state-dict-types';
 import { timmArchitectureOf, torchvisionToTimmKey } from './timm-names';
-import { type TorchParameter, torchParameters } from './torch-names';
+import { BATCH_NORM_CLASS_NAMES, type TorchParameter, torchParameters } from './torch-names';
 import { sumInputChannels, torchToTfjs } from './weight-layout';
 
 interface PlannedCopy {
@@ -58,7 +58,7 @@ export function loadStateDict(
   const strict = options.strict ?? true;
   const params = torchParameters(model);
 
-  const batchNormLayers = new Set(model.layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => l.name));
+  const batchNormLayers = new Set(model.layers.filter((l) => BATCH_NORM_CLASS_NAMES.has(l.getClassName())).map((l) => l.name));
   const ignorable = new Set([...batchNormLayers].map((name) => `${name}.num_batches_tracked`));
 
   let toTorchvision = (key: string): string => key;

@@ -48,7 +48,7 @@ export function createMobileNetV2(options?: ModelOptions): tfl.LayersModel {
   const input = tfl.input({ name: 'input', shape: [o.inputSize, o.inputSize, o.channels] });
   let x = convNormActivation(
     input,
-    { name: 'features.0', inChannels: o.channels, outChannels: STEM_CHANNELS, kernelSize: 3, stride: 2, activation: 'relu6' },
+    { name: 'features.0', inChannels: o.channels, outChannels: STEM_CHANNELS, kernelSize: 3, stride: 2, activation: 'relu6', stem: true },
     seeds,
   );
   let inC = STEM_CHANNELS;

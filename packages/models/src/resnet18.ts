@@ -40,7 +40,7 @@ export function createResNet18(options?: ModelOptions): tfl.LayersModel {
   const o = resolveModelOptions('createResNet18', 'resnet18', options, 32);
   const seeds = new SeedSequence(o.seed);
   const input = tfl.input({ name: 'input', shape: [o.inputSize, o.inputSize, o.channels] });
-  let x = torchConv2d(input, { name: 'conv1', inChannels: o.channels, outChannels: 64, kernelSize: 7, stride: 2, padding: 3 }, seeds);
+  let x = torchConv2d(input, { name: 'conv1', inChannels: o.channels, outChannels: 64, kernelSize: 7, stride: 2, padding: 3, stem: true }, seeds);
   x = torchActivation(torchBatchNorm(x, 'bn1'), 'relu', 'relu');
   // Zero padding equals PyTorch's -inf max-pool padding here because the input is post-ReLU (>= 0).
   x = tfl.layers.zeroPadding2d({ name: 'maxpool_pad', padding: 1 }).apply(x) as Node;

@@ -1,6 +1,9 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { SeededDropout } from './seeded-dropout';
+import { StemConv2D } from './stem-conv2d';
+import { TorchBatchNorm } from './torch-batch-norm';
 import { kaimingNormalFanOut, SeedSequence, zerosInit } from './torch-init';
+import { TorchReLU6 } from './torch-relu6';
 
 /** A symbolic tensor while a functional model is being wired. */
 export type Node = tfl.SymbolicTensor;
@@ -22,6 +25,11 @@ export interface TorchConvArgs {
   /** Default: torchvision's kaiming normal (fan_out) with zero bias. */
   kernelInitializer?: Initializer;
   biasInitializer?: Initializer;
+  /**
+   * The model's first convolution, fed by the image (or its zero padding): a {@link StemConv2D},
+   * which computes no gradient for its input in training (when it has no bias).
+   */
+  stem?: boolean;
 }
 
 /**
@@ -52,6 +60,17 @@ export function torchConv2d(x: Node, args: TorchConvArgs, seeds: SeedSequence): 
   const fanOut = args.outChannels * args.kernelSize * args.kernelSize;
   const kernelInitializer = args.kernelInitializer ?? kaimingNormalFanOut(fanOut, seeds);
   const biasInitializer = args.biasInitializer ?? zerosInit();
+  if (args.stem === true && depthwise) throw new Error(`torchConv2d: ${args.name}: a stem conv cannot be depthwise`);
+  const convArgs = {
+    name: args.name,
+    filters: args.outChannels,
+    kernelSize: args.kernelSize,
+    strides: stride,
+    padding: mode,
+    useBias,
+    kernelInitializer,
+    biasInitializer,
+  };
   const layer = depthwise
     ? tfl.layers.depthwiseConv2d({
         name: args.name,
@@ -63,30 +82,26 @@ export function torchConv2d(x: Node, args: TorchConvArgs, seeds: SeedSequence): 
         depthwiseInitializer: kernelInitializer,
         biasInitializer,
       })
-    : tfl.layers.conv2d({
-        name: args.name,
-        filters: args.outChannels,
-        kernelSize: args.kernelSize,
-        strides: stride,
-        padding: mode,
-        useBias,
-        kernelInitializer,
-        biasInitializer,
-      });
+    : args.stem === true
+      ? new StemConv2D(convArgs)
+      : tfl.layers.conv2d(convArgs);
   return layer.apply(input) as Node;
 }
 
 /**
  * `nn.BatchNorm2d(eps)` with PyTorch's momentum 0.1, which is Keras momentum 0.9 (Keras weights
- * the old running value, PyTorch the new batch statistic).
+ * the old running value, PyTorch the new batch statistic). A {@link TorchBatchNorm}: the stock
+ * layer with a one-op training gradient.
  */
 export function torchBatchNorm(x: Node, name: string, epsilon = 1e-5): Node {
-  return tfl.layers.batchNormalization({ name, axis: -1, epsilon, momentum: 0.9 }).apply(x) as Node;
+  return new TorchBatchNorm({ name, axis: -1, epsilon, momentum: 0.9 }).apply(x) as Node;
 }
 
 export type TorchActivation = 'relu' | 'relu6' | 'silu';
 
+/** ReLU6 is a {@link TorchReLU6} (cheaper gradient, same values); the others are tfjs-layers' `Activation`. */
 export function torchActivation(x: Node, name: string, activation: TorchActivation | 'sigmoid'): Node {
+  if (activation === 'relu6') return new TorchReLU6({ name }).apply(x) as Node;
   const identifier = activation === 'silu' ? 'swish' : activation;
   return tfl.layers.activation({ name, activation: identifier }).apply(x) as Node;
 }

@@ -53,7 +53,7 @@ describe('getLayerByTorchName', () => {
 
   test('"layer1.1" does not resolve into "layer1.10"-like siblings', () => {
     const cnn = createModel('cnn', { inputSize: 16, variant: 'text' });
-    expect(getLayerByTorchName(cnn, 'features.1').getClassName()).toBe('BatchNormalization');
+    expect(getLayerByTorchName(cnn, 'features.1').getClassName()).toBe('TorchBatchNorm');
     expect(() => getLayerByTorchName(cnn, 'features.1.0')).toThrow();
     cnn.dispose();
   });

@@ -29,8 +29,14 @@ const TORCH_SUFFIX: Readonly<Record<string, string>> = {
   moving_variance: 'running_var',
 };
 
+// tfjs-layers' Conv2D and this package's subclass of it, which keeps its weight layout.
+const CONV_CLASS_NAMES: ReadonlySet<string> = new Set(['Conv2D', 'StemConv2D']);
+
+/** Class names of batch-norm layers: tfjs-layers' own (models saved before TorchBatchNorm) and TorchBatchNorm. */
+export const BATCH_NORM_CLASS_NAMES: ReadonlySet<string> = new Set(['BatchNormalization', 'TorchBatchNorm']);
+
 function layoutOf(className: string, suffix: string): WeightLayout {
-  if (suffix === 'kernel' && className === 'Conv2D') return 'conv';
+  if (suffix === 'kernel' && CONV_CLASS_NAMES.has(className)) return 'conv';
   if (suffix === 'depthwise_kernel') return 'depthwise';
   if (suffix === 'kernel' && className === 'Dense') return 'linear';
   return 'vector';
