@@ -138,11 +138,17 @@ describe('torchvision state-dict names and shapes', () => {
   });
 
   test('activations: ReLU (resnet18), ReLU6 (mobilenet_v2), SiLU (efficientnet_b3)', () => {
-    // ReLU6 is its own layer class (TorchReLU6), the others tfjs-layers' Activation
+    // ReLU6 and SiLU are layer classes of their own (TorchReLU6, TorchSiLU), the others tfjs-layers' Activation
     const activations = (m: tfl.LayersModel) =>
       new Set(
         m.layers.flatMap((l) =>
-          l.getClassName() === 'TorchReLU6' ? ['relu6'] : l.getClassName() === 'Activation' ? [(l.getConfig() as { activation: string }).activation] : [],
+          l.getClassName() === 'TorchReLU6'
+            ? ['relu6']
+            : l.getClassName() === 'TorchSiLU'
+              ? ['swish']
+              : l.getClassName() === 'Activation'
+                ? [(l.getConfig() as { activation: string }).activation]
+                : [],
         ),
       );
     expect(activations(resnet)).toEqual(new Set(['relu']));

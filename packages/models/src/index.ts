@@ -30,6 +30,7 @@ export { SeededDropout } from './seeded-dropout';
 export { batchNormInTraining, TorchBatchNorm } from './torch-batch-norm';
 export type { BatchStatistics, TorchBatchNormArgs } from './torch-batch-norm';
 export { relu6WithMaskGrad, TorchReLU6 } from './torch-relu6';
+export { siluWithGrad, TorchSiLU } from './torch-silu';
 export { StemConv2D } from './stem-conv2d';
 export type { StemConv2DArgs } from './stem-conv2d';
 export type {

@@ -8,6 +8,7 @@ import './stem-conv2d';
 import './stochastic-depth';
 import './torch-batch-norm';
 import './torch-relu6';
+import './torch-silu';
 
 /**
  * Loads a model saved by {@link saveModel} (or any tfjs `model.json` + weights folder) from

@@ -4,6 +4,7 @@ import { StemConv2D } from './stem-conv2d';
 import { TorchBatchNorm } from './torch-batch-norm';
 import { kaimingNormalFanOut, SeedSequence, zerosInit } from './torch-init';
 import { TorchReLU6 } from './torch-relu6';
+import { TorchSiLU } from './torch-silu';
 
 /** A symbolic tensor while a functional model is being wired. */
 export type Node = tfl.SymbolicTensor;
@@ -99,11 +100,14 @@ export function torchBatchNorm(x: Node, name: string, epsilon = 1e-5): Node {
 
 export type TorchActivation = 'relu' | 'relu6' | 'silu';
 
-/** ReLU6 is a {@link TorchReLU6} (cheaper gradient, same values); the others are tfjs-layers' `Activation`. */
+/**
+ * ReLU6 is a {@link TorchReLU6} and SiLU a {@link TorchSiLU} (cheaper gradients, same values); the others are
+ * tfjs-layers' `Activation`.
+ */
 export function torchActivation(x: Node, name: string, activation: TorchActivation | 'sigmoid'): Node {
   if (activation === 'relu6') return new TorchReLU6({ name }).apply(x) as Node;
-  const identifier = activation === 'silu' ? 'swish' : activation;
-  return tfl.layers.activation({ name, activation: identifier }).apply(x) as Node;
+  if (activation === 'silu') return new TorchSiLU({ name }).apply(x) as Node;
+  return tfl.layers.activation({ name, activation }).apply(x) as Node;
 }
 
 export interface ConvNormActivationArgs extends Omit<TorchConvArgs, 'bias' | 'padding'> {

@@ -8,7 +8,8 @@ function isObject(value: unknown): value is Json {
 
 /**
  * A model's topology JSON as it was saved before this package had its own layer classes:
- * TorchBatchNorm → BatchNormalization, StemConv2D → Conv2D, TorchReLU6 → Activation('relu6').
+ * TorchBatchNorm → BatchNormalization, StemConv2D → Conv2D, TorchReLU6 → Activation('relu6'),
+ * TorchSiLU → Activation('swish').
  * The configs of the first two are the stock layers' already.
  */
 export function withStockLayerClasses(topology: unknown): unknown {
@@ -17,9 +18,10 @@ export function withStockLayerClasses(topology: unknown): unknown {
   const out: Json = Object.fromEntries(Object.entries(topology).map(([k, v]) => [k, withStockLayerClasses(v)]));
   if (out['class_name'] === 'TorchBatchNorm') out['class_name'] = 'BatchNormalization';
   if (out['class_name'] === 'StemConv2D') out['class_name'] = 'Conv2D';
-  if (out['class_name'] === 'TorchReLU6' && isObject(out['config'])) {
+  const activation = { TorchReLU6: 'relu6', TorchSiLU: 'swish' }[out['class_name'] as string];
+  if (activation !== undefined && isObject(out['config'])) {
     out['class_name'] = 'Activation';
-    out['config'] = { ...out['config'], activation: 'relu6' };
+    out['config'] = { ...out['config'], activation };
   }
   return out;
 }
