@@ -17,7 +17,7 @@ import { loadModelFactory } from './model-factory';
 
 const STUDY_SIZE: Record<string, number> = { cnn: 224, resnet18: 224, 'efficientnet-b3': 300, mobilenetv2: 224 };
 // Largest micro-batch that trains within the 4 GiB wasm heap, measured on this package's kernels.
-const MICRO_BATCH: Record<string, number> = { cnn: 32, resnet18: 8, 'efficientnet-b3': 1, mobilenetv2: 4 };
+const MICRO_BATCH: Record<string, number> = { cnn: 32, resnet18: 16, 'efficientnet-b3': 2, mobilenetv2: 8 };
 const CPU_TRAIN_SIZE = 32;
 
 interface Row {

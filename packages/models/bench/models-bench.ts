@@ -15,7 +15,7 @@ import type { ModelName } from '../src/index';
 const BATCH = 32;
 // Largest micro-batches that train inside the 4 GiB wasm heap (packages/backend's measurements): the
 // batch of 32 is accumulated over BATCH / micro forward-backward passes, one optimiser step.
-const MICRO_BATCH: Record<ModelName, number> = { cnn: 16, resnet18: 8, 'efficientnet-b3': 1, mobilenetv2: 4 };
+const MICRO_BATCH: Record<ModelName, number> = { cnn: 16, resnet18: 16, 'efficientnet-b3': 2, mobilenetv2: 8 };
 
 interface TorchRow {
   model: string;
