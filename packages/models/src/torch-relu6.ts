@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-
-type LayerArgs = ConstructorParameters<typeof tfl.layers.Layer>[0];
+import { ActivationLayer } from './activation-layer';
 
 /**
  * `nn.ReLU6` as one kernel forward (`tf.relu6`) and four backward: dx = dy · step(y · (6 − y)).
@@ -36,24 +34,14 @@ export function relu6WithMaskGrad(x: tf.Tensor): tf.Tensor {
 }
 
 /** A weightless layer applying {@link relu6WithMaskGrad}, in training and inference alike. */
-export class TorchReLU6 extends tfl.layers.Layer {
+export class TorchReLU6 extends ActivationLayer {
   static className = 'TorchReLU6';
 
   constructor(args: { name?: string } = {}) {
-    // Passed through whole so a deserialised config keeps Layer's own keys (name, trainable, dtype).
-    super(args as unknown as LayerArgs);
-    this.supportsMasking = true;
+    super(args);
   }
 
-  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
-    return inputShape;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (x === undefined || (Array.isArray(inputs) && inputs.length !== 1)) {
-      throw new Error(`TorchReLU6: layer '${this.name}' expects exactly one input tensor`);
-    }
+  protected activate(x: tf.Tensor): tf.Tensor {
     return relu6WithMaskGrad(x);
   }
 }

@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-
-type LayerArgs = ConstructorParameters<typeof tfl.layers.Layer>[0];
+import { ActivationLayer } from './activation-layer';
 
 /**
  * `nn.SiLU`, x · sigmoid(x), with the values of tfjs-layers' 'swish' activation (which computes
@@ -33,24 +31,14 @@ export function siluWithGrad(x: tf.Tensor): tf.Tensor {
 }
 
 /** A weightless layer applying {@link siluWithGrad}, in training and inference alike. */
-export class TorchSiLU extends tfl.layers.Layer {
+export class TorchSiLU extends ActivationLayer {
   static className = 'TorchSiLU';
 
   constructor(args: { name?: string } = {}) {
-    // Passed through whole so a deserialised config keeps Layer's own keys (name, trainable, dtype).
-    super(args as unknown as LayerArgs);
-    this.supportsMasking = true;
+    super(args);
   }
 
-  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
-    return inputShape;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (x === undefined || (Array.isArray(inputs) && inputs.length !== 1)) {
-      throw new Error(`TorchSiLU: layer '${this.name}' expects exactly one input tensor`);
-    }
+  protected activate(x: tf.Tensor): tf.Tensor {
     return siluWithGrad(x);
   }
 }
