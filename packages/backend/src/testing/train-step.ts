@@ -73,15 +73,24 @@ export async function stepOnBothBackends(
   const compare = (other: { weights: Float32Array[] }) => {
     let weightError = 0;
     let updateError = 0;
+    let squaredDifference = 0;
+    let squaredReference = 0;
     cpu.weights.forEach((after, i) => {
       weightError = Math.max(weightError, relativeError(other.weights[i]!, after, ZERO_FLOOR));
       const cpuUpdate = after.map((v, j) => v - start[i]![j]!);
       const otherUpdate = other.weights[i]!.map((v, j) => v - start[i]![j]!);
       updateError = Math.max(updateError, relativeError(otherUpdate, cpuUpdate, ZERO_FLOOR));
+      cpuUpdate.forEach((v, j) => {
+        squaredDifference += (otherUpdate[j]! - v) ** 2;
+        squaredReference += v ** 2;
+      });
     });
-    return { weightError, updateError };
+    // The whole step as one vector: the direction training actually moves in, where a tensor whose true update is
+    // a cancellation (and so mostly rounding) weighs by its size rather than deciding alone.
+    const stepError = Math.sqrt(squaredDifference / Math.max(squaredReference, Number.MIN_VALUE));
+    return { weightError, updateError, stepError };
   };
-  const sensitivity = perturbed ? compare(perturbed) : { weightError: 0, updateError: 0 };
+  const sensitivity = perturbed ? compare(perturbed) : { weightError: 0, updateError: 0, stepError: 0 };
   return { cpuLoss: cpu.loss, wasmLoss: wasm.loss, ...compare(wasm), sensitivity };
 }
 
