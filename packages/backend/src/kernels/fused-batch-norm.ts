@@ -8,9 +8,9 @@ import { heapOffset, wasmKernels } from './wasm-kernels';
  * or Add over the same tensor takes 1.4 ms (XNNPACK). Batch norm follows every convolution of the three large
  * models, so in MobileNetV2's inference it was 35 % of the time. Here it is (x − mean) · factor + offset with
  * factor = scale / sqrt(variance + ε) per channel, computed in float64 as the cpu backend does, then one pass of
- * our SIMD `batch_norm` (or, without it, three passes of the wasm build's broadcasting kernels, rounding alike). Subtracting the mean first keeps the precision the
- * cpu backend has when the mean is large against the spread. Statistics that are not one value per channel of
- * the last axis use the wasm build's kernel.
+ * our SIMD `batch_norm` (or, without it, three passes of the wasm build's broadcasting kernels, rounding alike).
+ * Subtracting the mean first keeps the precision the cpu backend has when the mean is large against the spread.
+ * Statistics that are not one value per channel of the last axis use the wasm build's kernel.
  */
 
 export function makeFusedBatchNormConfig(original: KernelConfig | undefined): KernelConfig {
