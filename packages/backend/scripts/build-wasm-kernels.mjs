@@ -12,7 +12,7 @@ const UNSHARED_IMPORT = '(import "env" "memory" (memory 1))';
 // The threaded build's heap is a shared memory of at most 4 GiB; an import must declare the same kind.
 const SHARED_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 
-export async function compileWasmKernels(source) {
+async function compileWasmKernels(source) {
   if (!source.includes(UNSHARED_IMPORT)) throw new Error(`build-wasm-kernels: ${sourcePath} must import its memory as ${UNSHARED_IMPORT}`);
   const wabt = await wabtFactory();
   const compile = (text) => {

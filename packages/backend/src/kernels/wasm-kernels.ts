@@ -47,6 +47,7 @@ interface WebAssemblyApi {
 }
 const webAssembly = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
+// Per backend instance: its heap never changes, and kernels ask on every call.
 const instances = new WeakMap<object, WasmKernelExports | null>();
 let enabled = true;
 
@@ -72,22 +73,25 @@ function heapMemory(backend: WasmBackendLike): MemoryLike | null {
  */
 export function wasmKernels(backend: WasmBackendLike): WasmKernelExports | null {
   if (!enabled) return null;
-  const memory = heapMemory(backend);
-  if (memory == null) return null;
-  let kernels = instances.get(memory);
+  let kernels = instances.get(backend);
   if (kernels === undefined) {
-    kernels = null;
-    try {
-      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      const bytes = fromBase64(shared ? WASM_KERNELS_SHARED : WASM_KERNELS_UNSHARED);
-      const instance = new webAssembly!.Instance(new webAssembly!.Module(bytes), { env: { memory } });
-      kernels = instance.exports as unknown as WasmKernelExports;
-    } catch {
-      kernels = null;
-    }
-    instances.set(memory, kernels);
+    kernels = bindKernels(backend);
+    instances.set(backend, kernels);
   }
   return kernels;
+}
+
+function bindKernels(backend: WasmBackendLike): WasmKernelExports | null {
+  const memory = heapMemory(backend);
+  if (memory == null) return null;
+  try {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const bytes = fromBase64(shared ? WASM_KERNELS_SHARED : WASM_KERNELS_UNSHARED);
+    const instance = new webAssembly!.Instance(new webAssembly!.Module(bytes), { env: { memory } });
+    return instance.exports as unknown as WasmKernelExports;
+  } catch {
+    return null;
+  }
 }
 
 function fromBase64(text: string): Uint8Array {
