@@ -6,7 +6,9 @@
  * occlusion sensitivity, all batched and leak-free; explicit class targets
  * for two-class and single-output binary models; and overlays a clinician
  * can read: the heatmap in turbo or jet over the original X-ray at its
- * original resolution, and a captioned side-by-side panel.
+ * original resolution, and a captioned side-by-side panel. Localisation metrics (the pointing game
+ * and the heatmap mass inside annotated boxes, with centre-prior and uniform
+ * baselines) measure whether a map points at the radiologists' boxes.
  *
  * @packageDocumentation
  */
@@ -18,6 +20,9 @@ export type {
   GradCamOptions,
   Heatmap,
   LayerRef,
+  LocalisationBox,
+  LocalisationOptions,
+  LocalisationScore,
   OcclusionOptions,
   OverlayOptions,
   PanelOptions,
@@ -33,3 +38,4 @@ export { colormap } from './colormap';
 export { overlayHeatmap } from './overlay-heatmap';
 export { renderPanel } from './render-panel';
 export { resizeMap } from './resize-map';
+export { centerPriorHeatmap, DEFAULT_POINTING_TOLERANCE, localisationScore, uniformHeatmap } from './localisation-metrics';

@@ -136,3 +136,30 @@ export interface PanelOptions extends OverlayOptions {
   /** Height in pixels that each panel half is scaled to (nearest-neighbour up, area-average down). Default: the original's height. */
   height?: number;
 }
+
+/** An annotated region in image pixels: top-left corner and size (FracAtlas boxes from `@fracture/preprocess` fit). */
+export interface LocalisationBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Options of {@link localisationScore}. */
+export interface LocalisationOptions {
+  /** Size of the image the boxes are given in; default: the heatmap's size. */
+  imageWidth?: number;
+  imageHeight?: number;
+  /** Pointing-game tolerance in heatmap pixels. Default 15, the literature's value for 224-px inputs. */
+  tolerance?: number;
+}
+
+/** How well one heatmap points at its boxes; see {@link localisationScore}. */
+export interface LocalisationScore {
+  /** 1 if the maximum is in (or within the tolerance of) a box, 0 if not; between for tied maxima (the expected hit). */
+  pointingHit: number;
+  /** Share of the heatmap's mass inside the boxes, in [0, 1]. */
+  massInBoxes: number;
+  /** Share of the image inside the boxes: what a uniform map scores. */
+  boxAreaFraction: number;
+}

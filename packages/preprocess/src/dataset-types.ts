@@ -16,6 +16,28 @@ export interface DatasetItem {
   split?: string;
   /** The source radiograph the image was derived from; images of one `(className, sourceId)` are one group. */
   sourceId?: string;
+  /** What the dataset says about the image beyond its label (FracAtlas: body region, implants, views). */
+  metadata?: ImageMetadata;
+  /** Annotated fracture boxes in pixels of the image file; `[]` when the dataset has none for a labelled image. */
+  boxes?: FractureBox[];
+}
+
+/** Per-image facts a dataset ships with, used for subgroup reports. Absent fields are unknown, not false. */
+export interface ImageMetadata {
+  /** The dataset's own image id (FracAtlas: `IMG0001234`). */
+  imageId?: string;
+  /** Body regions shown, lower-case (`hand`, `leg`, `hip`, `shoulder`, `mixed`). */
+  regions?: string[];
+  /** An orthopaedic implant is visible: a shortcut a model can learn instead of the fracture. */
+  hardware?: boolean;
+  /** Several exposures on one film. */
+  multiscan?: boolean;
+  /** Projections shown (`frontal`, `lateral`, `oblique`). */
+  views?: string[];
+  /** Number of fractures the annotators counted. */
+  fractureCount?: number;
+  /** Path of the first byte-identical image, when this one is a copy. */
+  duplicateOf?: string;
 }
 
 /** A file that was left out, and why. */
@@ -24,8 +46,11 @@ export interface SkippedFile {
   reason: string;
 }
 
-/** `kaggle`: `root/{train,val,test}/<class>/...`; `image-folder`: `root/<class>/...`. */
-export type DatasetLayout = 'kaggle' | 'image-folder';
+/**
+ * `kaggle`: `root/{train,val,test}/<class>/...`; `image-folder`: `root/<class>/...`; `fracatlas`: the FracAtlas
+ * release (`images/{Fractured,Non_fractured}`, `dataset.csv`, YOLO boxes under `Annotations/YOLO` or `annotations/YOLO`).
+ */
+export type DatasetLayout = 'kaggle' | 'image-folder' | 'fracatlas';
 
 export interface ScanImageFolderOptions {
   /**
@@ -33,6 +58,11 @@ export interface ScanImageFolderOptions {
    * (a cheap check that catches truncated files); `none` trusts the file extension.
    */
   verify?: 'header' | 'none';
+  /**
+   * FracAtlas: consecutive image ids per block (default 100). Images without patient ids are grouped by block,
+   * because nearby ids often come from one examination; `sourceId` names the block.
+   */
+  idBlockSize?: number;
 }
 
 export interface ScanResult {
@@ -45,6 +75,10 @@ export interface ScanResult {
   skipped: SkippedFile[];
   /** Files that look like images but cannot be read (truncated, wrong signature, I/O error), with the reason. */
   unreadable: SkippedFile[];
+  /** Things a user should know that did not stop the scan (FracAtlas: labels where the CSV disagrees with the folder). */
+  warnings?: string[];
+  /** Groups of byte-identical images (paths), when the layout checks for them (FracAtlas). */
+  duplicates?: string[][];
 }
 
 /**
@@ -52,8 +86,10 @@ export interface ScanResult {
  * `grouped`: the same proportions, but every `(className, sourceId)` group lands in exactly one part, stratified by class.
  * `given`: the dataset's own folders: `val` (and `test`) become the test part; `train` is split into train and
  * validation by source group (`valFraction` of its images).
+ * `blocks`: for data without patient ids (FracAtlas): every `sourceId` (a block of consecutive image ids) lands in
+ * one part whatever its classes, and blocks are assigned so that each part gets its share of every class.
  */
-export type SplitProtocol = 'paper' | 'grouped' | 'given';
+export type SplitProtocol = 'paper' | 'grouped' | 'given' | 'blocks';
 
 export interface SplitOptions {
   protocol: SplitProtocol;

@@ -63,6 +63,7 @@ export type {
   DatasetLayout,
   DatasetSplit,
   FractureBox,
+  ImageMetadata,
   ItemTransform,
   ReadSplitManifestOptions,
   ScanImageFolderOptions,
@@ -79,11 +80,14 @@ export type {
   WriteSyntheticDatasetOptions,
 } from './dataset-types';
 export { scanImageFolder } from './scan-image-folder';
+export { blockId, isFracAtlasRoot, parseYoloBoxes, scanFracAtlas } from './fracatlas-layout';
 export { sourceGroupKey, sourceIdFromFileName } from './source-id';
 export { findSharedSources, PAPER_FRACTIONS, splitDataset } from './split-dataset';
 export { stratifiedSubset } from './stratified-subset';
 export { formatSplitManifest, parseSplitManifest, readSplitManifest, SPLIT_MANIFEST_HEADER, writeSplitManifest } from './split-manifest';
 export { createBatchLoader, toModelInput } from './batch-loader';
+export { createClassBalancedLoader } from './class-balanced-loader';
+export type { ClassBalancedLoaderOptions } from './class-balanced-loader';
 export type { ModelInputSettings } from './batch-loader';
 export { generateSyntheticRadiographs } from './synthetic-radiographs';
 export { writeSyntheticDataset } from './write-synthetic-dataset';

@@ -3,12 +3,12 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readImageDimensions } from './image-size';
 import { scanImageFolder } from './scan-image-folder';
-import type { DatasetItem, SkippedFile } from './dataset-types';
+import type { DatasetItem, DatasetLayout, SkippedFile } from './dataset-types';
 
 /** What `inspectDataset` finds in a dataset folder. */
 export interface DatasetInspection {
   root: string;
-  layout: 'kaggle' | 'image-folder';
+  layout: DatasetLayout;
   total: number;
   /** Images per split folder and class: `counts[split][className]` (split `all` for a flat layout). */
   counts: Record<string, Record<string, number>>;

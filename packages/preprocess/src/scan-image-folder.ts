@@ -1,6 +1,9 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatasetItem, DatasetLayout, ScanImageFolderOptions, ScanResult, SkippedFile } from './dataset-types';
+import { compareCodePoints } from './compare-code-points';
+import { isFracAtlasRoot, scanFracAtlas } from './fracatlas-layout';
+import { checkImageFile, mapLimited } from './image-file-check';
 import { sourceIdFromFileName } from './source-id';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.dcm', '.dicom']);
@@ -13,7 +16,6 @@ const SPLIT_FOLDERS: Record<string, string> = {
   test: 'test',
 };
 const HEADER_CONCURRENCY = 16;
-const TAIL_BYTES = 256;
 
 interface Candidate {
   path: string;
@@ -22,8 +24,9 @@ interface Candidate {
 }
 
 /**
- * Lists a labelled image dataset: `root/<class>/<file>` (torchvision `ImageFolder`) or the Kaggle layout
- * `root/{train,val,test}/<class>/<file>`. Class names are folder names in code-point order, so labels match
+ * Lists a labelled image dataset: `root/<class>/<file>` (torchvision `ImageFolder`), the Kaggle layout
+ * `root/{train,val,test}/<class>/<file>`, or the FracAtlas release (see `scanFracAtlas`: labels from its folders,
+ * metadata and boxes attached, duplicates grouped). Class names are folder names in code-point order, so labels match
  * PyTorch's. Files that are not images are listed in `skipped`; images whose header or end marker cannot be
  * read are listed in `unreadable`; neither ever throws.
  */
@@ -37,6 +40,8 @@ export async function scanImageFolder(root: string, options: ScanImageFolderOpti
   if (!rootStat?.isDirectory()) {
     throw new Error(`scanImageFolder: ${absoluteRoot}: no such directory`);
   }
+
+  if (await isFracAtlasRoot(absoluteRoot)) return scanFracAtlas(absoluteRoot, { verify, idBlockSize: options.idBlockSize });
 
   const skipped: SkippedFile[] = [];
   const unreadable: SkippedFile[] = [];
@@ -109,10 +114,6 @@ export async function scanImageFolder(root: string, options: ScanImageFolderOpti
   return { root: absoluteRoot, layout, items, classNames, skipped, unreadable };
 }
 
-/** Python's `sorted` on str: by code point, not by locale. */
-export function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 interface Entry {
   name: string;
@@ -143,64 +144,3 @@ async function listFilesRecursively(directory: string): Promise<string[]> {
   return files;
 }
 
-async function checkImageFile(candidate: Candidate): Promise<SkippedFile | undefined> {
-  try {
-    const reason = await readHeaderProblem(candidate.path);
-    return reason ? { path: candidate.path, reason } : undefined;
-  } catch (error) {
-    return { path: candidate.path, reason: `cannot read: ${(error as Error).message}` };
-  }
-}
-
-/** Reads only the first 132 and last 256 bytes: enough to recognise the format and to notice a cut-off file. */
-async function readHeaderProblem(file: string): Promise<string | undefined> {
-  const handle = await open(file, 'r');
-  try {
-    const { size } = await handle.stat();
-    if (size === 0) return 'empty file';
-    const head = new Uint8Array(Math.min(size, 132));
-    await handle.read(head, 0, head.length, 0);
-    const tailLength = Math.min(size, TAIL_BYTES);
-    const tail = new Uint8Array(tailLength);
-    await handle.read(tail, 0, tailLength, size - tailLength);
-
-    if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) {
-      // A complete PNG ends with the IEND chunk: type 'IEND' then its fixed CRC.
-      const iend = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
-      return indexOfSequence(tail, iend) >= 0 ? undefined : 'truncated PNG (no IEND chunk)';
-    }
-    if (startsWith(head, [0xff, 0xd8, 0xff])) {
-      // Entropy-coded data escapes 0xFF, so FF D9 near the end can only be the end-of-image marker.
-      return indexOfSequence(tail, [0xff, 0xd9]) >= 0 ? undefined : 'truncated JPEG (no end-of-image marker)';
-    }
-    if (head.length >= 132 && String.fromCharCode(...head.subarray(128, 132)) === 'DICM') return undefined;
-    return 'unrecognised image signature (not PNG, JPEG or DICOM)';
-  } finally {
-    await handle.close();
-  }
-}
-
-function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
-  return prefix.every((value, index) => bytes[index] === value);
-}
-
-function indexOfSequence(bytes: Uint8Array, sequence: number[]): number {
-  outer: for (let i = 0; i + sequence.length <= bytes.length; i++) {
-    for (let j = 0; j < sequence.length; j++) if (bytes[i + j] !== sequence[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
-async function mapLimited<T, R>(inputs: T[], limit: number, fn: (input: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const index = next++;
-      results[index] = await fn(inputs[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-  return results;
-}

@@ -1,5 +1,6 @@
 import type { DatasetItem, DatasetSplit } from './dataset-types';
 import { createRng } from './rng';
+import { blockId } from './fracatlas-layout';
 import { findSharedSources, splitDataset } from './split-dataset';
 
 /** A dataset shaped like the Kaggle one: per class, sources with 20-60 rotated copies each. */
@@ -138,5 +139,65 @@ describe('splitDataset', () => {
     expect(() => splitDataset(items, { protocol: 'paper', seed: 0, fractions: [0.5, 0.5, 0.5] })).toThrow(/summing to 1/);
     const noSplit = items.map(({ split: _split, ...rest }) => rest);
     expect(() => splitDataset(noSplit, { protocol: 'given', seed: 0 })).toThrow(/^splitDataset: protocol 'given' needs/);
+  });
+});
+
+describe("splitDataset({ protocol: 'blocks' })", () => {
+  /** 60 blocks of 20 ids; the rare class clusters in a few blocks, as FracAtlas's fractured images do. */
+  function clusteredItems() {
+    const items = [];
+    for (let id = 0; id < 1200; id++) {
+      const block = Math.floor(id / 20);
+      const fractured = block % 15 === 3 ? true : block % 15 === 7 ? id % 20 < 10 : id % 20 === 0 && block % 2 === 0;
+      items.push({ path: `/d/IMG${String(id).padStart(7, '0')}.jpg`, label: fractured ? 0 : 1, className: fractured ? 'fractured' : 'not fractured', sourceId: blockId(`IMG${id}`, 20) });
+    }
+    return items;
+  }
+
+  test('every block lands in one part, whatever its classes', () => {
+    const split = splitDataset(clusteredItems(), { protocol: 'blocks', seed: 3, fractions: [0.7, 0.1, 0.2] });
+    const partsOf = new Map<string, Set<string>>();
+    for (const part of ['train', 'val', 'test'] as const) {
+      for (const item of split[part]) {
+        expect(item.split).toBe(part);
+        partsOf.set(item.sourceId as string, (partsOf.get(item.sourceId as string) ?? new Set()).add(part));
+      }
+    }
+    expect(partsOf.size).toBe(60);
+    for (const parts of partsOf.values()) expect(parts.size).toBe(1);
+    expect(findSharedSources(split)).toEqual([]);
+  });
+
+  test('each part gets its share of each class, within one block', () => {
+    const items = clusteredItems();
+    const positives = items.filter((i) => i.label === 0).length;
+    const negatives = items.length - positives;
+    for (const seed of [0, 1, 2]) {
+      const split = splitDataset(items, { protocol: 'blocks', seed, fractions: [0.7, 0.1, 0.2] });
+      (['train', 'val', 'test'] as const).forEach((part, p) => {
+        const fraction = [0.7, 0.1, 0.2][p];
+        const pos = split[part].filter((i) => i.label === 0).length;
+        expect(Math.abs(pos - fraction * positives)).toBeLessThanOrEqual(20);
+        expect(Math.abs(split[part].length - pos - fraction * negatives)).toBeLessThanOrEqual(20);
+      });
+    }
+  });
+
+  test('deterministic for a seed, different across seeds, items kept in input order', () => {
+    const items = clusteredItems();
+    const a = splitDataset(items, { protocol: 'blocks', seed: 5 });
+    expect(splitDataset(items, { protocol: 'blocks', seed: 5 })).toEqual(a);
+    expect(splitDataset(items, { protocol: 'blocks', seed: 6 }).test.map((i) => i.path)).not.toEqual(a.test.map((i) => i.path));
+    const order = new Map(items.map((item, index) => [item.path, index]));
+    for (const part of [a.train, a.val, a.test]) {
+      const indices = part.map((i) => order.get(i.path) as number);
+      expect(indices).toEqual([...indices].sort((x, y) => x - y));
+    }
+  });
+
+  test('an unknown protocol names all four', () => {
+    expect(() => splitDataset([], { protocol: 'random' as never, seed: 0 })).toThrow(
+      "splitDataset: protocol must be 'paper', 'grouped', 'given' or 'blocks', got random",
+    );
   });
 });

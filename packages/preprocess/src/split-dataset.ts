@@ -14,6 +14,8 @@ const PARTS: readonly SplitPart[] = ['train', 'val', 'test'];
  *   which gives the study's 7,381 / 662 / 1,420 for 9,463 images. Copies of one radiograph land in several parts.
  * - `grouped` keeps every `(className, sourceId)` group in one part and splits each class separately, so that
  *   parts have the same class balance and no radiograph leaks from train into test.
+ * - `blocks` keeps every `sourceId` in one part whatever its classes (FracAtlas's blocks of consecutive ids,
+ *   duplicates included) and balances every class's share across parts.
  * - `given` keeps the dataset's own split: its `val` (and `test`) folders become the test part, and `train` is
  *   divided into train and validation by source group.
  *
@@ -21,8 +23,8 @@ const PARTS: readonly SplitPart[] = ['train', 'val', 'test'];
  */
 export function splitDataset(items: readonly DatasetItem[], options: SplitOptions): DatasetSplit {
   if (!Array.isArray(items)) throw new Error('splitDataset: expected an array of dataset items');
-  if (!options || !['paper', 'grouped', 'given'].includes(options.protocol)) {
-    throw new Error(`splitDataset: protocol must be 'paper', 'grouped' or 'given', got ${String(options?.protocol)}`);
+  if (!options || !['paper', 'grouped', 'given', 'blocks'].includes(options.protocol)) {
+    throw new Error(`splitDataset: protocol must be 'paper', 'grouped', 'given' or 'blocks', got ${String(options?.protocol)}`);
   }
   if (!Number.isFinite(options.seed)) throw new Error(`splitDataset: expected a finite seed, got ${options.seed}`);
   const fractions = validateFractions(options.fractions ?? PAPER_FRACTIONS);
@@ -39,6 +41,8 @@ export function splitDataset(items: readonly DatasetItem[], options: SplitOption
     }
     case 'grouped':
       return assemble(groupedParts(items, fractions, rng));
+    case 'blocks':
+      return assemble(blockParts(items, fractions, rng));
     case 'given': {
       const valFraction = options.valFraction ?? PAPER_FRACTIONS[1] / (PAPER_FRACTIONS[0] + PAPER_FRACTIONS[1]);
       if (!(valFraction >= 0 && valFraction < 1)) {
@@ -147,6 +151,78 @@ function groupedParts(items: readonly DatasetItem[], fractions: [number, number,
       counts[best] += group.length;
     }
   }
+  return parts.map((part) => part.sort((a, b) => (order.get(a) as number) - (order.get(b) as number)));
+}
+
+/**
+ * Deals blocks in seeded random order to the part furthest below its share of images, then moves single blocks
+ * between parts while that lowers the summed squared relative error of every part's count of every class against
+ * its target. The greedy pass alone cannot balance a rare class whose images cluster in a few blocks (FracAtlas);
+ * the moves do, to within about one block.
+ */
+function blockParts(items: readonly DatasetItem[], fractions: [number, number, number], rng: Rng): DatasetItem[][] {
+  const order = new Map(items.map((item, index) => [item, index]));
+  const classNames = [...new Set(items.map((item) => item.className))].sort();
+  const classIndex = new Map(classNames.map((name, index) => [name, index]));
+  const totals = classNames.map(() => 0);
+  const blockMap = new Map<string, DatasetItem[]>();
+  for (const item of items) {
+    totals[classIndex.get(item.className) as number]++;
+    const key = sourceOf(item);
+    const block = blockMap.get(key) ?? [];
+    block.push(item);
+    blockMap.set(key, block);
+  }
+  const blocks = shuffled([...blockMap.values()], rng).map((members) => {
+    const counts = classNames.map(() => 0);
+    for (const item of members) counts[classIndex.get(item.className) as number]++;
+    return { members, counts, part: -1 };
+  });
+  const live = [0, 1, 2].filter((p) => fractions[p] > 0);
+  const targets = [0, 1, 2].map((p) => totals.map((total) => fractions[p] * total));
+  const placed = [0, 1, 2].map(() => classNames.map(() => 0));
+  const error = (p: number, c: number, count: number) => (targets[p][c] > 0 ? ((count - targets[p][c]) / targets[p][c]) ** 2 : 0);
+  const place = (block: (typeof blocks)[number], p: number, sign: 1 | -1) => {
+    block.counts.forEach((n, c) => (placed[p][c] += sign * n));
+  };
+
+  const sizes = [0, 0, 0];
+  for (const block of blocks) {
+    const best = live.reduce((a, b) => (sizes[b] / fractions[b] < sizes[a] / fractions[a] ? b : a));
+    block.part = best;
+    place(block, best, 1);
+    sizes[best] += block.members.length;
+  }
+  for (let pass = 0; pass < 50; pass++) {
+    let moved = false;
+    for (const block of blocks) {
+      const from = block.part;
+      let best = from;
+      let bestGain = 1e-12;
+      for (const to of live) {
+        if (to === from) continue;
+        let gain = 0;
+        block.counts.forEach((n, c) => {
+          if (n === 0) return;
+          gain += error(from, c, placed[from][c]) + error(to, c, placed[to][c]);
+          gain -= error(from, c, placed[from][c] - n) + error(to, c, placed[to][c] + n);
+        });
+        if (gain > bestGain) {
+          bestGain = gain;
+          best = to;
+        }
+      }
+      if (best !== from) {
+        place(block, from, -1);
+        place(block, best, 1);
+        block.part = best;
+        moved = true;
+      }
+    }
+    if (!moved) break;
+  }
+  const parts: DatasetItem[][] = [[], [], []];
+  for (const block of blocks) parts[block.part].push(...block.members);
   return parts.map((part) => part.sort((a, b) => (order.get(a) as number) - (order.get(b) as number)));
 }
 
