@@ -32,6 +32,8 @@ export type { BatchStatistics, TorchBatchNormArgs } from './torch-batch-norm';
 export { relu6WithMaskGrad, TorchReLU6 } from './torch-relu6';
 export { siluWithGrad, TorchSiLU } from './torch-silu';
 export { StemConv2D } from './stem-conv2d';
+export { registerLayerClasses } from './register-layer-classes';
+export { float32ToFloat16Bits, quantizeWeightsToFloat16 } from './float16-weights';
 export type { StemConv2DArgs } from './stem-conv2d';
 export type {
   CustomCnnVariant,
