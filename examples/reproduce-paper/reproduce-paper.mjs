@@ -5,6 +5,8 @@
 // Budget flags (--epochs, --max-train-images, --max-test-images) reduce the run; the report states
 // every reduction in the row of the numbers it affects. --epochs, --max-train-images and
 // --micro-batch-size take one number or model=n pairs (`--max-train-images resnet18=512,mobilenetv2=384`).
+// --external-data ../shared/data/fracatlas also evaluates every model on FracAtlas (external validation), right
+// after it trains (the model folders are not committed, so a later session cannot do it for earlier runs).
 // --protocol paper|grouped|both lets two processes share a 2-core machine (wasm trains on one thread):
 // run one per protocol into the same --out, then once more with both to assemble the report.
 import { existsSync } from 'node:fs';
@@ -37,6 +39,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       backend: { type: 'string', default: 'auto' },
       'cache-dir': { type: 'string', default: '.fracture-cache' },
       note: { type: 'string', multiple: true },
+      'external-data': { type: 'string' },
     },
   });
   if (!values.data) {
@@ -69,6 +72,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     backend: values.backend,
     cacheDir: values['cache-dir'],
     notes: values.note,
+    externalDataDir: values['external-data'],
     mobilenetWeights: MOBILENET_WEIGHTS,
     command: `node examples/reproduce-paper/reproduce-paper.mjs ${formatCommandLine(process.argv.slice(2))}`,
   });

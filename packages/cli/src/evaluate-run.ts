@@ -18,6 +18,8 @@ import {
 import type { BinaryEvaluation, MisclassifiedSample } from '@fracture/metrics';
 import { predictBatches } from '@fracture/train';
 import { useEngine } from './engine';
+import { evaluateSubgroups } from './subgroup-evaluation';
+import type { SubgroupRow } from './subgroup-evaluation';
 import { inferenceBatchSize } from './wasm-batch-sizes';
 import { loadTrainedModel } from './trained-model';
 import type { TrainedModelInfo } from './trained-model';
@@ -50,6 +52,8 @@ export interface EvaluateRunResult {
   evaluation: BinaryEvaluation;
   mistakes: (MisclassifiedSample & { path: string })[];
   predictions: Predictions;
+  /** The whole set, then each body region and with / without implants, when the items carry that metadata. */
+  subgroups: SubgroupRow[];
   /** Every file written, by name (`roc.png`, `metrics.json`, ...), with its full path. */
   files: Record<string, string>;
 }
@@ -84,10 +88,12 @@ export async function writeEvaluation(name: string, info: TrainedModelInfo, pred
   const positiveLabel = Math.max(0, info.classNames.indexOf(info.positiveClass));
   const groups = predictions.items.map((item) => `${item.className}/${item.sourceId ?? item.path}`);
   const grouped = options.groupedBootstrap ?? predictions.items.every((item) => item.sourceId !== undefined);
+  const threshold = info.threshold ?? 0.5;
   const evaluation = evaluateBinaryClassifier({
     labels: predictions.labels,
     probabilities: predictions.probabilities,
     positiveLabel,
+    threshold,
     groups: grouped ? groups : undefined,
     seed: options.seed ?? 0,
     nBoot: options.nBoot ?? 1000,
@@ -119,15 +125,48 @@ export async function writeEvaluation(name: string, info: TrainedModelInfo, pred
     .concat(predictions.items.map((item, i) => [JSON.stringify(item.path), predictions.labels[i], ...predictions.probabilities[i].map((p) => p.toFixed(6))].join(',')))
     .join('\n');
   await write('predictions.csv', csv + '\n');
+  const subgroups = evaluateSubgroups(predictions.items, predictions.labels, predictions.probabilities, { positiveLabel, threshold, seed: options.seed ?? 0, nBoot: options.nBoot ?? 1000 });
+  await write('subgroups.json', JSON.stringify(subgroups, null, 2) + '\n');
+  await write('report.md', evaluationReport(name, evaluation, subgroups, positiveName));
   const { roc: _roc, precisionRecall: _pr, ...summary } = evaluation;
-  await write('metrics.json', JSON.stringify({ name, model: info.modelName, ...summary }, null, 2) + '\n');
-  return { evaluation, mistakes, files };
+  await write('metrics.json', JSON.stringify({ name, model: info.modelName, ...summary, subgroups }, null, 2) + '\n');
+  return { evaluation, mistakes, files, subgroups };
+}
+
+function interval(value: { estimate: number; lower: number; upper: number } | null, digits = 3): string {
+  return value ? `${value.estimate.toFixed(digits)} (${value.lower.toFixed(digits)}–${value.upper.toFixed(digits)})` : '–';
+}
+
+/** A Markdown summary: the headline metrics, then one row per subgroup (region, implants). */
+function evaluationReport(name: string, evaluation: BinaryEvaluation, subgroups: SubgroupRow[], positiveName: string): string {
+  const m = evaluation.metrics;
+  const lines = [
+    `# Evaluation of ${name}`,
+    '',
+    `${evaluation.n} images; positive class: ${positiveName}; threshold ${evaluation.threshold} on its probability; 95 % percentile bootstrap intervals.`,
+    '',
+    '| metric | value |',
+    '| --- | ---: |',
+    ...(['accuracy', 'auc', 'recall', 'specificity', 'precision', 'f1', 'kappa'] as const).map(
+      (key) => `| ${key === 'recall' ? 'sensitivity (recall)' : key} | ${interval(m[key])} |`,
+    ),
+    '',
+    '## Subgroups',
+    '',
+    '"–": the subgroup has no image of the class the metric needs.',
+    '',
+    '| group | images | fractured | AUC | sensitivity | specificity |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...subgroups.map((row) => `| ${row.group} | ${row.n} | ${row.positives} | ${interval(row.auc)} | ${interval(row.sensitivity)} | ${interval(row.specificity)} |`),
+    '',
+  ];
+  return lines.join('\n');
 }
 
 /** Evaluates a saved model on `items` and writes metrics, plots and mistakes into `out`. */
 export async function runEvaluation(options: EvaluateRunOptions): Promise<EvaluateRunResult> {
   const predictions = await predictItems(options.modelDir, options.items, options);
   const name = options.name ?? predictions.info.modelName;
-  const { evaluation, mistakes, files } = await writeEvaluation(name, predictions.info, predictions, options.out, options);
-  return { name, info: predictions.info, evaluation, mistakes, predictions, files };
+  const { evaluation, mistakes, files, subgroups } = await writeEvaluation(name, predictions.info, predictions, options.out, options);
+  return { name, info: predictions.info, evaluation, mistakes, predictions, files, subgroups };
 }

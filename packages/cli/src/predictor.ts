@@ -36,7 +36,18 @@ export interface Predictor {
   predictBytes(bytes: Uint8Array, path?: string): Promise<Prediction>;
   predictImages(images: DecodedImage[]): Prediction[];
   explain(image: DecodedImage, options?: { method?: ExplainMethod; classIndex?: number; colormap?: ColormapName }): Promise<Explanation>;
+  /** The explanation's heatmap alone, at the model's input size (no overlay): what localisation metrics score. */
+  heatmap(image: DecodedImage, options?: HeatmapOptions): Promise<{ heatmap: Heatmap; classIndex: number }>;
   dispose(): void;
+}
+
+export interface HeatmapOptions {
+  method?: ExplainMethod;
+  /** Class to explain; default the predicted one. */
+  classIndex?: number;
+  /** Occlusion only: window side in input pixels (default 1/8 of the input) and step (default half the window). */
+  occlusionWindow?: number;
+  occlusionStride?: number;
 }
 
 /** Loads a model folder written by `fracture train` (or `saveTrainedModel`) for prediction and explanation. */
@@ -64,9 +75,13 @@ export function predictorFor(model: tfl.LayersModel, info: TrainedModelInfo): Pr
       const logits = model.predict(prepare(images)) as tf.Tensor2D;
       return tf.softmax(logits).arraySync();
     });
+    const positive = info.classNames.indexOf(info.positiveClass);
+    const useThreshold = info.threshold !== undefined && info.classNames.length === 2 && positive >= 0;
     return probabilities.map((row) => {
       let best = 0;
       for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
+      // A model shipped with an operating point says "positive" from its threshold, not from the arg-max.
+      if (useThreshold) best = row[positive] >= (info.threshold as number) ? positive : 1 - positive;
       return {
         predictedClass: info.classNames[best] ?? String(best),
         classIndex: best,
@@ -76,6 +91,22 @@ export function predictorFor(model: tfl.LayersModel, info: TrainedModelInfo): Pr
     });
   };
 
+  async function heatmap(image: DecodedImage, options: HeatmapOptions = {}): Promise<{ heatmap: Heatmap; classIndex: number }> {
+    const method = options.method ?? 'gradcam';
+    const input = tf.tidy(() => tf.squeeze(prepare([image]), [0]) as tf.Tensor3D);
+    try {
+      const common = { classIndex: options.classIndex };
+      const window = options.occlusionWindow ?? Math.max(4, Math.round(info.inputSize / 8));
+      const result =
+        method === 'occlusion'
+          ? await occlusionSensitivity(model, input, { ...common, window, stride: options.occlusionStride })
+          : await (method === 'gradcam++' ? gradCamPlusPlus : gradCam)(model, input, { ...common, layer: info.gradCamLayer });
+      return { heatmap: result.heatmap, classIndex: result.classIndex };
+    } finally {
+      input.dispose();
+    }
+  }
+
   return {
     info,
     model,
@@ -83,20 +114,12 @@ export function predictorFor(model: tfl.LayersModel, info: TrainedModelInfo): Pr
     async predictBytes(bytes, path) {
       return predictImages([await decodeImageAsync(bytes, { path })])[0];
     },
+    heatmap,
     async explain(image, options = {}) {
       const method = options.method ?? 'gradcam';
-      const input = tf.tidy(() => tf.squeeze(prepare([image]), [0]) as tf.Tensor3D);
-      try {
-        const common = { classIndex: options.classIndex };
-        const result =
-          method === 'occlusion'
-            ? await occlusionSensitivity(model, input, { ...common, window: Math.max(4, Math.round(info.inputSize / 8)) })
-            : await (method === 'gradcam++' ? gradCamPlusPlus : gradCam)(model, input, { ...common, layer: info.gradCamLayer });
-        const overlay = overlayHeatmap(image, result.heatmap, { colormap: options.colormap ?? 'turbo' });
-        return { method, classIndex: result.classIndex, heatmap: result.heatmap, overlay, overlayPng: encodePng(overlay) };
-      } finally {
-        input.dispose();
-      }
+      const result = await heatmap(image, { method, classIndex: options.classIndex });
+      const overlay = overlayHeatmap(image, result.heatmap, { colormap: options.colormap ?? 'turbo' });
+      return { method, classIndex: result.classIndex, heatmap: result.heatmap, overlay, overlayPng: encodePng(overlay) };
     },
     dispose() {
       model.dispose();

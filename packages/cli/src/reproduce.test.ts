@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli, syntheticDataset, tempDir, useWasm } from './testing/fixtures';
+import { fracAtlasDataset, runCli, syntheticDataset, tempDir, useWasm } from './testing/fixtures';
 
 jest.setTimeout(300_000);
 
@@ -75,6 +75,27 @@ describe('fracture reproduce and demo', () => {
     const third = await runCli(both);
     expect(third.exitCode).toBe(0);
     expect(third.stderr).toContain('grouped/cnn: already finished, skipping');
+
+    // External validation: a re-run with --external-data evaluates the finished runs whose model folders are there.
+    const atlas = await fracAtlasDataset(path.join(work, 'atlas'));
+    await fs.rm(path.join(out, 'grouped', 'cnn', 'model'), { recursive: true });
+    const fourth = await runCli([...both, '--external-data', atlas]);
+    expect(fourth.exitCode).toBe(0);
+    expect(fourth.stderr).toContain('paper/cnn: external validation on 40 images');
+    expect(fourth.stderr).toMatch(/left out .*IMG0009999\.jpg: truncated JPEG/);
+    expect(fourth.stderr).toContain('grouped/cnn: no model folder');
+    const paperResult = JSON.parse(await fs.readFile(path.join(out, 'paper', 'cnn', 'result.json'), 'utf8'));
+    expect(paperResult.external).toMatchObject({ dataset: 'atlas', n: 40, threshold: 0.5 });
+    expect(paperResult.external.subgroups.map((g: { group: string }) => g.group)).toContain('implant: no');
+    expect(paperResult.external.localisation.rows.map((r: { method: string }) => r.method)).toEqual(['gradcam', 'gradcam++', 'centre prior', 'uniform']);
+    const external = await fs.readFile(path.join(out, 'report.md'), 'utf8');
+    expect(external).toContain('## External validation on atlas');
+    const section = external.split('## External validation on atlas')[1]!.split('\n## ')[0]!;
+    const row = section.split('\n').find((line) => line.startsWith('| paper | Custom CNN | **reduced**'))!;
+    expect(row).toContain(`| 40 (${paperResult.external.positives}) |`);
+    expect(row).toContain(`| ${paperResult.external.metrics.auc.estimate.toFixed(3)} (`);
+    expect(section).toContain('| paper | Custom CNN | centre prior |');
+    expect(section).toContain('Not validated externally (their model folders were not kept): grouped/Custom CNN.');
   });
 
   test('demo trains, evaluates and writes its report', async () => {

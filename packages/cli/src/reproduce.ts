@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLASS_NAMES, decodeImageAsync, encodePng, findSharedSources, stratifiedSubset, toModelInput, writeSplitManifest } from '@fracture/preprocess';
-import type { DatasetSplit } from '@fracture/preprocess';
+import { CLASS_NAMES, decodeImageAsync, encodePng, findSharedSources, scanImageFolder, stratifiedSubset, toModelInput, writeSplitManifest } from '@fracture/preprocess';
+import type { DatasetItem, DatasetSplit } from '@fracture/preprocess';
 import { countParameters, createModel, getModelSpec, MODEL_NAMES } from '@fracture/models';
 import type { ModelName } from '@fracture/models';
 import { plotRoc, plotRocPng, plotTrainingCurvesPng } from '@fracture/metrics';
@@ -11,7 +11,12 @@ import type { EpochLogs, TrainBackend, TrainCallback } from '@fracture/train';
 import { galleryItems, writeGallery } from './demo';
 import { useEngine } from './engine';
 import { runEvaluation } from './evaluate-run';
-import { prepareSplit, runTraining } from './train-run';
+import { measureLocalisation } from './localisation-run';
+import type { LocalisationSummary } from './localisation-run';
+import { createPredictor } from './predictor';
+import type { ExplainMethod } from './predictor';
+import type { SubgroupRow } from './subgroup-evaluation';
+import { exists, prepareSplit, runTraining } from './train-run';
 import type { CliProtocol } from './train-run';
 import { renderHtml, renderMarkdown } from './report-document';
 import type { ReportBlock } from './report-document';
@@ -46,6 +51,14 @@ export interface ReproduceOptions {
   command?: string;
   /** Circumstances of the run a reader should know (for example other load on the machine), printed as given. */
   notes?: string[];
+  /**
+   * A second, independent dataset (FracAtlas) on which every trained model is also evaluated whole, with
+   * subgroups and Grad-CAM localisation against its boxes: external validation. Finished runs whose model folder
+   * is still there are evaluated on the next re-run.
+   */
+  externalDataDir?: string;
+  /** Explanation methods scored against the external dataset's boxes (default Grad-CAM and Grad-CAM++; occlusion is slow). */
+  localisationMethods?: ExplainMethod[];
   progress?: TrainCallback | null;
   log?: (line: string) => void;
 }
@@ -82,6 +95,21 @@ export interface ModelRunResult {
   notes?: string[];
   gallery: string[];
   mistakes: { path: string; thumbnail: string; label: string; predicted: string; confidence: number }[];
+  /** The model evaluated on `externalDataDir`, when it was given. */
+  external?: ExternalValidation;
+}
+
+/** One trained model on a whole external dataset. */
+export interface ExternalValidation {
+  /** Folder name of the dataset (`fracatlas`). */
+  dataset: string;
+  n: number;
+  positives: number;
+  threshold: number;
+  metrics: Record<string, BootstrapInterval>;
+  subgroups: SubgroupRow[];
+  localisation?: { n: number; tolerance: number; boxAreaFraction: number; rows: LocalisationSummary[] };
+  seconds: number;
 }
 
 export interface ReproduceResult {
@@ -109,6 +137,12 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   const results: ModelRunResult[] = [];
   const splits: Record<string, DatasetSplit> = {};
 
+  const external = options.externalDataDir ? await scanImageFolder(options.externalDataDir) : undefined;
+  if (external) {
+    log(`external validation on ${external.root}: ${external.items.length} images (${external.unreadable.length} unreadable, left out)`);
+    for (const problem of external.unreadable) log(`  left out ${problem.path}: ${problem.reason}`);
+  }
+
   for (const protocol of protocols) {
     const protocolDir = path.join(options.out, protocol);
     await fs.mkdir(protocolDir, { recursive: true });
@@ -118,15 +152,28 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     for (const modelName of models) {
       const dir = path.join(protocolDir, modelName);
       const resultFile = path.join(dir, 'result.json');
+      let result: ModelRunResult | undefined;
       try {
-        results.push(JSON.parse(await fs.readFile(resultFile, 'utf8')) as ModelRunResult);
+        result = JSON.parse(await fs.readFile(resultFile, 'utf8')) as ModelRunResult;
         log(`${protocol}/${modelName}: already finished, skipping (delete ${resultFile} to redo)`);
-        continue;
       } catch {
         // not finished yet
       }
-      results.push(await runOne(protocol, modelName, split, dir, seed, options, log));
-      await fs.writeFile(resultFile, JSON.stringify(results[results.length - 1], null, 2) + '\n');
+      if (!result) {
+        result = await runOne(protocol, modelName, split, dir, seed, options, log);
+        await fs.writeFile(resultFile, JSON.stringify(result, null, 2) + '\n');
+      }
+      if (external && result.external?.dataset !== path.basename(external.root)) {
+        const modelDir = path.join(dir, 'model');
+        if (await exists(path.join(modelDir, 'model.json'))) {
+          log(`${protocol}/${modelName}: external validation on ${external.items.length} images`);
+          result.external = await externalValidation(modelDir, external.root, external.items, path.join(dir, 'external'), seed, options);
+          await fs.writeFile(resultFile, JSON.stringify(result, null, 2) + '\n');
+        } else {
+          log(`${protocol}/${modelName}: no model folder (${modelDir}): its weights were not kept, so it cannot be validated externally; re-run it to include it`);
+        }
+      }
+      results.push(result);
     }
   }
 
@@ -211,6 +258,32 @@ async function runOne(
     notes: options.notes,
     gallery: gallery.map((file) => path.relative(path.dirname(path.dirname(dir)), file)),
     mistakes: mistakes.map((m) => ({ ...m, thumbnail: path.relative(path.dirname(path.dirname(dir)), m.thumbnail) })),
+  };
+}
+
+/** Evaluates a trained model on every image of an external dataset, by subgroup, and where its Grad-CAM points. */
+async function externalValidation(modelDir: string, root: string, items: DatasetItem[], out: string, seed: number, options: ReproduceOptions): Promise<ExternalValidation> {
+  const started = Date.now();
+  const evaluation = await runEvaluation({ modelDir, items, out, name: path.basename(root), seed, nBoot: options.nBoot ?? 1000, cacheDir: options.cacheDir });
+  let localisation: ExternalValidation['localisation'];
+  if (items.some((item) => (item.boxes?.length ?? 0) > 0)) {
+    const predictor = await createPredictor(modelDir);
+    try {
+      const result = await measureLocalisation(predictor, items, { methods: options.localisationMethods ?? ['gradcam', 'gradcam++'], seed, nBoot: options.nBoot ?? 1000 });
+      localisation = { n: result.n, tolerance: result.tolerance, boxAreaFraction: result.boxAreaFraction, rows: result.rows };
+    } finally {
+      predictor.dispose();
+    }
+  }
+  return {
+    dataset: path.basename(root),
+    n: evaluation.evaluation.n,
+    positives: evaluation.subgroups[0]?.positives ?? 0,
+    threshold: evaluation.evaluation.threshold,
+    metrics: { ...evaluation.evaluation.metrics },
+    subgroups: evaluation.subgroups,
+    localisation,
+    seconds: (Date.now() - started) / 1000,
   };
 }
 
@@ -325,6 +398,8 @@ async function reportBlocks(results: ModelRunResult[], splits: Record<string, Da
   });
   blocks.push({ kind: 'paragraph', text: `Seed ${seed} for splits, shuffles, augmentation and bootstrap. The manifests list every file of every part, so the run can be repeated exactly.` });
 
+  blocks.push(...externalValidationBlocks(results));
+
   for (const p of protocols) {
     const ofProtocol = results.filter((r) => r.protocol === p);
     blocks.push({ kind: 'heading', level: 2, text: `Protocol "${p}"` });
@@ -350,6 +425,70 @@ async function reportBlocks(results: ModelRunResult[], splits: Record<string, Da
         blocks.push({ kind: 'images', images: r.mistakes.map((m) => ({ src: m.thumbnail, alt: path.basename(m.path), caption: `${path.basename(m.path)}: ${m.label}, predicted ${m.predicted} (${(100 * m.confidence).toFixed(1)} %)` })) });
       }
     }
+  }
+  return blocks;
+}
+
+const fmtRate = (m: { estimate: number; lower: number; upper: number } | null | undefined) => (m ? `${m.estimate.toFixed(3)} (${m.lower.toFixed(3)}–${m.upper.toFixed(3)})` : '–');
+
+/** The "External validation" section: each model trained on the study's data, tested on a dataset from elsewhere. */
+function externalValidationBlocks(results: ModelRunResult[]): ReportBlock[] {
+  const validated = results.filter((r) => r.external);
+  if (validated.length === 0) return [];
+  const dataset = validated[0]!.external!.dataset;
+  const blocks: ReportBlock[] = [
+    { kind: 'heading', level: 2, text: `External validation on ${dataset}` },
+    {
+      kind: 'paragraph',
+      text:
+        `Each model above, trained on the study's data, labels every readable image of ${dataset}: radiographs from other hospitals, labelled by radiologists, that no model has seen. ` +
+        "Sensitivity and specificity are at the model's own threshold (0.5 on the probability of fractured, the arg-max); intervals resample blocks of consecutive image ids. " +
+        'AUC does not depend on a threshold and is the fairest single number here; 0.5 is chance.',
+    },
+    {
+      kind: 'table',
+      header: ['protocol', 'model', 'budget', 'in-dataset AUC', `${dataset} images (fractured)`, `${dataset} AUC`, 'sensitivity', 'specificity', 'AUC, implant images left out'],
+      rows: validated.map((r) => {
+        const e = r.external!;
+        const noImplant = e.subgroups.find((g) => g.group === 'implant: no');
+        return [r.protocol, PAPER_RESULTS[r.modelName].label, budget(r), fmtRate(r.metrics.auc), `${e.n} (${e.positives})`, fmtRate(e.metrics.auc), fmtRate(e.metrics.recall), fmtRate(e.metrics.specificity), fmtRate(noImplant?.auc)];
+      }),
+    },
+  ];
+  const groups = [...new Set(validated.flatMap((r) => r.external!.subgroups.map((g) => g.group)))].filter((g) => g !== 'all');
+  if (groups.length > 0) {
+    blocks.push({ kind: 'paragraph', text: `AUC by subgroup (an image showing two regions counts in both; "–": the subgroup lacks one of the classes):` });
+    blocks.push({
+      kind: 'table',
+      header: ['protocol', 'model', ...groups.map((g) => `${g} (n, fractured)`)],
+      rows: validated.map((r) => [
+        r.protocol,
+        PAPER_RESULTS[r.modelName].label,
+        ...groups.map((g) => {
+          const row = r.external!.subgroups.find((x) => x.group === g);
+          return row ? `${fmtRate(row.auc)} (${row.n}, ${row.positives})` : '–';
+        }),
+      ]),
+    });
+  }
+  const localised = validated.filter((r) => r.external!.localisation);
+  if (localised.length > 0) {
+    const first = localised[0]!.external!.localisation!;
+    blocks.push({
+      kind: 'paragraph',
+      text:
+        `Where the explanations point, on the ${first.n} fractured images with radiologists' boxes: the pointing game (the map's maximum inside a box or within ${first.tolerance} px of one, at the model's input size) and the share of the map's mass inside the boxes, for the class "fractured". ` +
+        `The boxes cover ${(100 * first.boxAreaFraction).toFixed(1)} % of an image on average. A centred Gaussian and a flat map, scored the same way, are the baselines: a method that does not beat the centre prior is not explaining.`,
+    });
+    blocks.push({
+      kind: 'table',
+      header: ['protocol', 'model', 'map', 'pointing game', 'mass in boxes'],
+      rows: localised.flatMap((r) => r.external!.localisation!.rows.map((row) => [r.protocol, PAPER_RESULTS[r.modelName].label, row.method, fmtRate(row.pointing), fmtRate(row.massInBoxes)])),
+    });
+  }
+  const skipped = results.filter((r) => !r.external);
+  if (skipped.length > 0) {
+    blocks.push({ kind: 'paragraph', text: `Not validated externally (their model folders were not kept): ${skipped.map((r) => `${r.protocol}/${PAPER_RESULTS[r.modelName].label}`).join(', ')}.` });
   }
   return blocks;
 }

@@ -21,8 +21,8 @@ import { defaultPreparation, saveTrainedModel } from './trained-model';
 import { inferenceBatchSize, WASM_MICRO_BATCH } from './wasm-batch-sizes';
 import type { TrainedModelInfo } from './trained-model';
 
-/** `kaggle` is the dataset's own train/val folders (`given` in @fracture/preprocess). */
-export type CliProtocol = 'paper' | 'grouped' | 'kaggle';
+/** `kaggle` is the dataset's own train/val folders (`given` in @fracture/preprocess); `blocks` groups consecutive ids (FracAtlas). */
+export type CliProtocol = 'paper' | 'grouped' | 'kaggle' | 'blocks';
 
 export interface TrainRunOptions {
   modelName: ModelName;

@@ -18,6 +18,11 @@ export interface TrainedModelInfo {
   positiveClass: string;
   /** Default Grad-CAM layer (torchvision name). */
   gradCamLayer: string;
+  /**
+   * Say "positive" when the positive class's probability is at least this (default 0.5, the arg-max of two
+   * classes). Shipped models set it on validation data for a stated sensitivity.
+   */
+  threshold?: number;
   createdAt: string;
   /** Free-form provenance: protocol, seed, epochs, backend, data root. */
   training?: Record<string, unknown>;

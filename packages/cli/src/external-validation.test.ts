@@ -1,0 +1,108 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { fracAtlasDataset, runCli, syntheticDataset, tempDir, useWasm } from './testing/fixtures';
+
+jest.setTimeout(300_000);
+
+interface Interval {
+  estimate: number;
+  lower: number;
+  upper: number;
+}
+
+/** `fracture evaluate --part all` and `fracture localise` on a FracAtlas-style folder the model never saw. */
+describe('external validation', () => {
+  let work: string;
+  let atlas: string;
+  let modelDir: string;
+
+  beforeAll(async () => {
+    await useWasm();
+    work = await tempDir('external');
+    const data = await syntheticDataset(path.join(work, 'data'));
+    atlas = await fracAtlasDataset(path.join(work, 'atlas'));
+    const trained = await runCli(['--json', 'train', '--model', 'cnn', '--data', data, '--epochs', '2', '--batch-size', '16', '--input-size', '32', '--grayscale', '--backend', 'wasm', '--out', path.join(work, 'run')]);
+    if (trained.exitCode !== 0) throw new Error(`train failed: ${trained.stderr}`);
+    modelDir = path.join(work, 'run', 'model');
+  });
+
+  afterAll(async () => {
+    await fs.rm(work, { recursive: true, force: true });
+  });
+
+  test('evaluate --part all: every readable image, the headline metrics at the top level, subgroup rows', async () => {
+    const out = path.join(work, 'eval');
+    const before = tf.memory().numTensors;
+    const result = await runCli(['--json', 'evaluate', '--model-dir', modelDir, '--data', atlas, '--part', 'all', '--bootstrap', '200', '--out', out]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/left out .*IMG0009999\.jpg: truncated JPEG/);
+    const json = JSON.parse(result.stdout);
+    expect(json.n).toBe(40);
+    expect(json.accuracy).toEqual(json.metrics.accuracy);
+    expect(json.sensitivity).toEqual(json.metrics.recall);
+    expect(json.specificity).toEqual(json.metrics.specificity);
+    expect(json.auc).toEqual(json.metrics.auc);
+
+    const csv = (await fs.readFile(path.join(out, 'predictions.csv'), 'utf8')).trim().split('\n').slice(1);
+    const rows = csv.map((line) => {
+      const [file, label, pFractured] = line.split(',');
+      const index = Number(/IMG(\d+)/.exec(file)?.[1]);
+      return { index, label: Number(label), pFractured: Number(pFractured) };
+    });
+    const groups = json.subgroups as { group: string; n: number; positives: number; sensitivity: Interval | null; specificity: Interval | null }[];
+    expect(groups.map((g) => g.group)).toEqual(['all', 'region: hand', 'region: hip', 'region: leg', 'implant: yes', 'implant: no']);
+    const byName = Object.fromEntries(groups.map((g) => [g.group, g]));
+    expect(byName['region: hand'].n).toBe(20);
+    expect(byName['region: leg'].n).toBe(20);
+    expect(byName['region: hip'].n).toBe(8);
+    const fractured = rows.filter((r) => r.label === 0).length;
+    expect(byName.all.positives).toBe(fractured);
+    expect(byName['implant: yes'].n).toBe(Math.ceil(fractured / 4));
+    expect(byName['implant: yes'].n + byName['implant: no'].n).toBe(40);
+    // Sensitivity of the hand images, computed here from predictions.csv at the default threshold 0.5.
+    const hand = rows.filter((r) => r.index % 2 === 0 && r.label === 0);
+    expect(byName['region: hand'].sensitivity?.estimate).toBeCloseTo(hand.filter((r) => r.pFractured >= 0.5).length / hand.length, 10);
+    // Implant images are all fractured here: no specificity to report.
+    expect(byName['implant: yes'].specificity).toBeNull();
+
+    const report = await fs.readFile(path.join(out, 'report.md'), 'utf8');
+    expect(report).toContain('| region: hip | 8 |');
+    expect(report).toContain('| implant: yes |');
+  });
+
+  test('localise scores the maps against the boxes, beside the centre prior and a flat map', async () => {
+    const before = tf.memory().numTensors;
+    const file = path.join(work, 'localise.json');
+    const result = await runCli(['--json', 'localise', '--model-dir', modelDir, '--data', atlas, '--methods', 'gradcam,occlusion', '--tolerance', '0', '--out', file]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.exitCode).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.rows.map((r: { method: string }) => r.method)).toEqual(['gradcam', 'occlusion', 'centre prior', 'uniform']);
+    const full = JSON.parse(await fs.readFile(file, 'utf8'));
+    expect(full.perImage).toHaveLength(json.n);
+    expect(json.n).toBeGreaterThan(5);
+    // A flat map points anywhere with equal chance and spreads its mass evenly: both equal the boxes' area share.
+    const uniform = json.rows.find((r: { method: string }) => r.method === 'uniform');
+    expect(uniform.pointing.estimate).toBeCloseTo(json.boxAreaFraction, 10);
+    expect(uniform.massInBoxes.estimate).toBeCloseTo(json.boxAreaFraction, 10);
+    for (const row of json.rows) {
+      for (const value of [row.pointing, row.massInBoxes]) {
+        expect(value.lower).toBeLessThanOrEqual(value.estimate);
+        expect(value.estimate).toBeLessThanOrEqual(value.upper);
+        expect(value.estimate).toBeGreaterThanOrEqual(0);
+        expect(value.estimate).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  test('localise refuses an unknown method, and a folder without boxes', async () => {
+    const bad = await runCli(['localise', '--model-dir', modelDir, '--data', atlas, '--methods', 'lime']);
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr).toContain("localise: unknown method 'lime'");
+    const noBoxes = await runCli(['localise', '--model-dir', modelDir, '--data', path.join(work, 'data')]);
+    expect(noBoxes.exitCode).not.toBe(0);
+    expect(noBoxes.stderr).toContain('measureLocalisation: no item of the positive class has fracture boxes');
+  });
+});
