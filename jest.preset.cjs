@@ -12,6 +12,8 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@fracture/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    // Subpath entries (`@fracture/pretrained/node`) are `src/<subpath>.ts`.
+    '^@fracture/([a-z-]+)/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/$2.ts'),
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -8,6 +8,7 @@
  */
 
 export { createProgram, collectImageFiles } from './program';
+export type { ProgramSettings } from './program';
 export { runDemo, writeGallery, galleryItems, DEMO_METRIC_COLUMNS } from './demo';
 export type { DemoOptions, DemoResult } from './demo';
 export { runTraining, prepareSplit, toSplitProtocol } from './train-run';
@@ -23,7 +24,11 @@ export { formatCommandLine } from './command-line';
 export type { PerModelValue } from './per-model-budget';
 export type { ModelRunResult, ReproduceOptions, ReproduceResult } from './reproduce';
 export { createPredictor, predictorFor } from './predictor';
-export type { ExplainMethod, Explanation, Prediction, Predictor } from './predictor';
+export { measureLocalisation } from './localisation-run';
+export type { LocalisationRunOptions, LocalisationRunResult, LocalisationSummary } from './localisation-run';
+export { evaluateSubgroups } from './subgroup-evaluation';
+export type { SubgroupOptions, SubgroupRow } from './subgroup-evaluation';
+export type { ExplainMethod, Explanation, HeatmapOptions, Prediction, Predictor } from './predictor';
 export { startServer } from './server';
 export type { RunningServer, ServeOptions } from './server';
 export { renderWebPage } from './web-page';

@@ -21,6 +21,9 @@ import { startServer } from './server';
 import { exists, runTraining, toSplitProtocol } from './train-run';
 import type { CliProtocol } from './train-run';
 import { readTrainedModelInfo } from './trained-model';
+import { resolveModelDir } from './model-source';
+import { measureLocalisation } from './localisation-run';
+import { listPretrainedModels } from '@fracture/pretrained';
 
 const IMAGE_EXTENSIONS = /\.(png|jpe?g|dcm|dicom)$/i;
 
@@ -36,6 +39,14 @@ function positiveNumber(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number, got '${value}'`);
+    return n;
+  };
+}
+
+function nonNegativeNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a non-negative number, got '${value}'`);
     return n;
   };
 }
@@ -100,7 +111,14 @@ export async function collectImageFiles(inputs: string[]): Promise<string[]> {
  * The `fracture` command. Every action is a thin call into the packages (or this package's
  * workflows), so everything the CLI does is also available to library users.
  */
-export function createProgram(streams?: OutputStreams, settings: { exitOverride?: boolean } = {}): Command {
+export interface ProgramSettings {
+  /** Throw instead of exiting on a usage error (tests). */
+  exitOverride?: boolean;
+  /** Where `serve` listens for SIGINT / SIGTERM and how it exits (default `process`); tests stop it without exiting. */
+  lifecycle?: { once(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown; exit(code: number): void };
+}
+
+export function createProgram(streams?: OutputStreams, settings: ProgramSettings = {}): Command {
   const program = new Command('fracture')
     .description('Bone-fracture detection in X-rays with TensorFlow.js: train, evaluate, explain and serve the study\'s models.')
     .option('--json', 'machine-readable output on stdout')
@@ -109,6 +127,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
   // Set before the subcommands are added, which copy it: tests then get errors instead of process.exit.
   if (settings.exitOverride) program.exitOverride();
 
+  const lifecycle = settings.lifecycle ?? { once: (signal: 'SIGINT' | 'SIGTERM', listener: () => void) => process.once(signal, listener), exit: (code: number) => process.exit(code) };
   const out = (command: Command): CommandOutput => createOutput(Boolean(command.optsWithGlobals().json), streams);
   const progressFor = (output: CommandOutput) => progressLogger({ stream: streams?.stderr ?? process.stderr, format: output.json ? 'jsonl' : 'auto' });
 
@@ -161,7 +180,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .description('train one model on a dataset folder as the study did')
     .addOption(new Option('--model <name>', 'model').argParser(modelName).makeOptionMandatory())
     .requiredOption('--data <dir>', 'dataset root (Kaggle train/val layout or one folder per class)')
-    .addOption(new Option('--protocol <name>', 'split protocol').choices(['paper', 'grouped', 'kaggle']).default('grouped'))
+    .addOption(new Option('--protocol <name>', "split protocol ('blocks': consecutive-id blocks, for FracAtlas)").choices(['paper', 'grouped', 'kaggle', 'blocks']).default('grouped'))
     .option('--weights <file>', 'initial weights (.safetensors or torchvision .pth)')
     .option('--epochs <n>', 'epochs (default: the study\'s 10)', positiveInt('--epochs'))
     .option('--batch-size <n>', 'batch size (default 32)', positiveInt('--batch-size'))
@@ -203,38 +222,62 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
   program
     .command('evaluate')
     .description('every metric with bootstrap intervals, plots and misclassified samples on a test set')
-    .requiredOption('--model-dir <dir>', 'a folder written by `fracture train`')
+    .option('--model <name>', "a shipped model ('fracture models')")
+    .option('--model-dir <dir>', 'a folder written by `fracture train`')
     .requiredOption('--data <dir>', 'dataset root')
     .option('--split <file>', 'split manifest (default: split.csv beside the model folder, else a new split)')
-    .addOption(new Option('--protocol <name>', 'split protocol when no manifest is found').choices(['paper', 'grouped', 'kaggle']).default('grouped'))
-    .addOption(new Option('--part <name>', 'which part to evaluate').choices(['train', 'val', 'test']).default('test'))
+    .addOption(new Option('--protocol <name>', 'split protocol when no manifest is found').choices(['paper', 'grouped', 'kaggle', 'blocks']).default('grouped'))
+    .addOption(new Option('--part <name>', "which part to evaluate; 'all': every image of --data, no split (an external dataset)").choices(['train', 'val', 'test', 'all']).default('test'))
     .option('--seed <n>', 'seed', seed, 0)
     .option('--bootstrap <n>', 'bootstrap resamples', positiveInt('--bootstrap'), 1000)
     .option('--out <dir>', 'output folder (default: <model-dir>/../evaluation)')
     .action(async (opts, command: Command) => {
       const output = out(command);
-      const runDir = path.dirname(path.resolve(opts.modelDir));
+      const modelDir = resolveModelDir('evaluate', opts);
+      // A shipped model's folder is inside node_modules: its results go to the working folder instead.
+      const runDir = opts.model ? path.resolve('fracture-evaluation', opts.model) : path.dirname(path.resolve(modelDir));
       const outDir: string = opts.out ?? path.join(runDir, 'evaluation');
-      const items = await itemsFor(opts.data, opts.split ?? path.join(runDir, 'split.csv'), opts.protocol, opts.seed, opts.part);
-      const result = await runEvaluation({ modelDir: opts.modelDir, items, out: outDir, seed: opts.seed, nBoot: opts.bootstrap });
+      const items = await itemsFor(opts.data, opts.split ?? path.join(runDir, 'split.csv'), opts.protocol, opts.seed, opts.part, output.info);
+      const result = await runEvaluation({ modelDir, items, out: outDir, seed: opts.seed, nBoot: opts.bootstrap });
       const m = result.evaluation.metrics;
-      const lines = [`${result.name} on ${result.evaluation.n} images (positive: ${result.info.positiveClass}), 95 % bootstrap intervals:`];
+      const lines = [`${result.name} on ${result.evaluation.n} images (positive: ${result.info.positiveClass}, threshold ${result.evaluation.threshold}), 95 % bootstrap intervals:`];
       for (const [name, value] of Object.entries(m)) lines.push(`  ${name.padEnd(12)} ${value.estimate.toFixed(4)} (${value.lower.toFixed(4)}–${value.upper.toFixed(4)})`);
-      lines.push(`  brier        ${result.evaluation.brier.toFixed(4)}`, `  ECE          ${result.evaluation.ece.toFixed(4)}`, `misclassified: ${result.mistakes.length}; files in ${outDir}`);
+      lines.push(`  brier        ${result.evaluation.brier.toFixed(4)}`, `  ECE          ${result.evaluation.ece.toFixed(4)}`);
+      const cell = (v: { estimate: number } | null) => (v ? v.estimate.toFixed(3) : '–');
+      if (result.subgroups.length > 1) {
+        lines.push('subgroups (images, fractured, AUC, sensitivity, specificity):');
+        for (const row of result.subgroups.slice(1)) lines.push(`  ${row.group.padEnd(18)} ${String(row.n).padStart(5)} ${String(row.positives).padStart(5)}  ${cell(row.auc)}  ${cell(row.sensitivity)}  ${cell(row.specificity)}`);
+      }
+      lines.push(`misclassified: ${result.mistakes.length}; files in ${outDir}`);
       const { roc: _r, precisionRecall: _p, ...summary } = result.evaluation;
-      output.result({ name: result.name, ...summary, misclassified: result.mistakes, files: result.files }, lines.join('\n'));
+      output.result(
+        {
+          name: result.name,
+          // The headline numbers at the top level, as the other commands name them; everything else below.
+          accuracy: m.accuracy,
+          sensitivity: m.recall,
+          specificity: m.specificity,
+          auc: m.auc,
+          ...summary,
+          subgroups: result.subgroups,
+          misclassified: result.mistakes,
+          files: result.files,
+        },
+        lines.join('\n'),
+      );
     });
 
   program
     .command('predict <inputs...>')
     .description('classify PNG, JPEG or DICOM files (folders are searched recursively)')
-    .requiredOption('--model-dir <dir>', 'a folder written by `fracture train` or `fracture demo`')
+    .option('--model <name>', "a shipped model ('fracture models')")
+    .option('--model-dir <dir>', 'a folder written by `fracture train` or `fracture demo`')
     .option('--explain', 'write a Grad-CAM overlay beside each result')
     .option('--out <dir>', 'folder for overlays', 'fracture-predictions')
     .action(async (inputs: string[], opts, command: Command) => {
       const output = out(command);
       const files = await collectImageFiles(inputs);
-      const predictor = await createPredictor(opts.modelDir);
+      const predictor = await createPredictor(resolveModelDir('predict', opts));
       const results: Record<string, unknown>[] = [];
       const lines: string[] = [];
       let failures = 0;
@@ -268,7 +311,8 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
   program
     .command('explain <inputs...>')
     .description('heatmap overlays showing where the model looked')
-    .requiredOption('--model-dir <dir>', 'a folder written by `fracture train` or `fracture demo`')
+    .option('--model <name>', "a shipped model ('fracture models')")
+    .option('--model-dir <dir>', 'a folder written by `fracture train` or `fracture demo`')
     .addOption(new Option('--method <name>', 'explanation method').choices(['gradcam', 'gradcam++', 'occlusion']).default('gradcam'))
     .addOption(new Option('--colormap <name>', 'heatmap colours').choices(['turbo', 'jet', 'gray']).default('turbo'))
     .option('--class <name>', 'class to explain (default: the predicted one)')
@@ -276,7 +320,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .action(async (inputs: string[], opts, command: Command) => {
       const output = out(command);
       const files = await collectImageFiles(inputs);
-      const predictor = await createPredictor(opts.modelDir);
+      const predictor = await createPredictor(resolveModelDir('explain', opts));
       await fs.mkdir(opts.out, { recursive: true });
       const results: Record<string, unknown>[] = [];
       try {
@@ -336,6 +380,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .option('--bootstrap <n>', 'bootstrap resamples', positiveInt('--bootstrap'), 1000)
     .option('--out <dir>', 'report folder', 'fracture-runs/reproduction')
     .option('--note <text>', 'a circumstance of the run to state in the report (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--external-data <dir>', 'also evaluate every model on this whole dataset (FracAtlas): external validation, by subgroup, with Grad-CAM localisation against its boxes')
     .addOption(backendOption())
     .action(async (opts, command: Command) => {
       const output = out(command);
@@ -354,6 +399,7 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
         nBoot: opts.bootstrap,
         backend: opts.backend as TrainBackend,
         notes: opts.note,
+        externalDataDir: opts.externalData,
         command: `fracture ${formatCommandLine(commandLine(command))}`,
         progress: progressFor(output),
         log: output.info,
@@ -367,25 +413,91 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
   program
     .command('serve')
     .description('a local HTTP API (POST /predict) and a page to drop an X-ray on')
-    .option('--model-dir <dir>', 'a folder written by `fracture train` (default: the demo\'s model)', 'fracture-demo/cnn/model')
+    .option('--model <name>', "a shipped model ('fracture models')")
+    .option('--model-dir <dir>', "a folder written by `fracture train` (default: the demo's model, fracture-demo/cnn/model)")
     .option('--port <n>', 'port', (v) => Number(v), 8080)
     .option('--host <host>', 'interface to bind; anything but localhost exposes patient images to the network', '127.0.0.1')
     .option('--max-upload-mb <n>', 'largest accepted upload', positiveNumber('--max-upload-mb'), 32)
     .action(async (opts, command: Command) => {
       const output = out(command);
-      await readTrainedModelInfo(opts.modelDir).catch((error: Error) => {
-        throw new Error(`${error.message}\nRun 'fracture demo' first, or pass --model-dir.`);
+      const modelDir = resolveModelDir('serve', opts, 'fracture-demo/cnn/model');
+      await readTrainedModelInfo(modelDir).catch((error: Error) => {
+        throw new Error(`${error.message}\nRun 'fracture demo' first, or pass --model <name> or --model-dir.`);
       });
-      const predictor = await createPredictor(opts.modelDir);
+      const predictor = await createPredictor(modelDir);
       const server = await startServer(predictor, { host: opts.host, port: opts.port, maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024), log: output.info });
       output.result({ url: server.url, model: predictor.info.modelName }, `Serving ${predictor.info.modelName} at ${server.url} (Ctrl+C to stop)`);
       const stop = async () => {
         await server.close();
         predictor.dispose();
-        process.exit(0);
+        lifecycle.exit(0);
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      lifecycle.once('SIGINT', stop);
+      lifecycle.once('SIGTERM', stop);
+    });
+
+  program
+    .command('models')
+    .description('the trained models shipped with @fracture/pretrained, the recommended one first, with their cards')
+    .action((_opts, command: Command) => {
+      const output = out(command);
+      const cards = listPretrainedModels();
+      const lines = cards.map((card) => {
+        const t = card.metrics.test;
+        const range = (e: { estimate: number; lower: number; upper: number }) => `${e.estimate.toFixed(3)} (${e.lower.toFixed(3)}–${e.upper.toFixed(3)})`;
+        return [
+          `${card.name}${card.recommended ? ' (recommended)' : ''}: ${card.summary}`,
+          `  test (${t.n} images, ${t.positives} fractured): AUC ${range(t.auc)}, sensitivity ${range(t.sensitivity)}, specificity ${range(t.specificity)} at threshold ${card.threshold.value.toFixed(3)}`,
+          `  use: fracture predict <image> --model ${card.name}`,
+        ].join('\n');
+      });
+      output.result(cards, lines.join('\n'));
+    });
+
+  program
+    .command('localise')
+    .description("does the explanation point at the fracture? Grad-CAM, Grad-CAM++ and occlusion against the dataset's fracture boxes, beside a centre prior and a flat map")
+    .option('--model <name>', "a shipped model ('fracture models')")
+    .option('--model-dir <dir>', 'a folder written by `fracture train`')
+    .requiredOption('--data <dir>', 'a dataset with fracture boxes (the FracAtlas layout)')
+    .option('--split <file>', 'split manifest: score only --part of it (default: every image of --data)')
+    .addOption(new Option('--part <name>', 'which part of --split').choices(['train', 'val', 'test']).default('test'))
+    .option('--methods <list>', 'comma-separated: gradcam, gradcam++, occlusion', 'gradcam,gradcam++,occlusion')
+    .option('--tolerance <px>', 'pointing-game tolerance in input pixels', nonNegativeNumber('--tolerance'), 15)
+    .option('--seed <n>', 'bootstrap seed', seed, 0)
+    .option('--out <file>', 'also write the result, per image included, to this JSON file')
+    .action(async (opts, command: Command) => {
+      const output = out(command);
+      const methods = String(opts.methods).split(',').map((m) => m.trim());
+      const unknown = methods.find((m) => !['gradcam', 'gradcam++', 'occlusion'].includes(m));
+      if (unknown) throw new Error(`localise: unknown method '${unknown}'; expected gradcam, gradcam++ or occlusion`);
+      const scan = await scanImageFolder(opts.data);
+      for (const problem of scan.unreadable) output.info(`localise: left out ${problem.path}: ${problem.reason}`);
+      let items = scan.items;
+      if (opts.split) {
+        const wanted = new Set((await readSplitManifest(opts.split, { root: opts.data }))[opts.part as 'train' | 'val' | 'test'].map((item) => item.path));
+        items = items.filter((item) => wanted.has(item.path));
+      }
+      const predictor = await createPredictor(resolveModelDir('localise', opts));
+      try {
+        const result = await measureLocalisation(predictor, items, {
+          methods: methods as ExplainMethod[],
+          tolerance: opts.tolerance,
+          seed: opts.seed,
+          onProgress: (done, total) => (done % 25 === 0 || done === total) && output.info(`localise: ${done}/${total} images`),
+        });
+        for (const failure of result.failures) output.info(`localise: left out ${failure.path}: ${failure.reason}`);
+        if (opts.out) await fs.writeFile(opts.out, JSON.stringify(result, null, 2) + '\n');
+        const { perImage: _perImage, ...summary } = result;
+        const cell = (e: { estimate: number; lower: number; upper: number }) => `${e.estimate.toFixed(3)} (${e.lower.toFixed(3)}–${e.upper.toFixed(3)})`;
+        const lines = [
+          `${result.n} fractured images with boxes; pointing tolerance ${result.tolerance} px; the boxes cover ${(100 * result.boxAreaFraction).toFixed(1)} % of an image on average`,
+          ...result.rows.map((row) => `  ${row.method.padEnd(13)} pointing ${cell(row.pointing)}  mass in boxes ${cell(row.massInBoxes)}`),
+        ];
+        output.result(summary, lines.join('\n'));
+      } finally {
+        predictor.dispose();
+      }
     });
 
   program
@@ -401,7 +513,14 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
   return program;
 }
 
-async function itemsFor(dataDir: string, manifest: string, protocol: CliProtocol, seed: number, part: 'train' | 'val' | 'test') {
+async function itemsFor(dataDir: string, manifest: string, protocol: CliProtocol, seed: number, part: 'train' | 'val' | 'test' | 'all', warn: (line: string) => void) {
+  if (part === 'all') {
+    const scan = await scanImageFolder(dataDir);
+    if (scan.items.length === 0) throw new Error(`evaluate: no images found under ${dataDir}`);
+    for (const problem of scan.unreadable) warn(`evaluate: left out ${problem.path}: ${problem.reason}`);
+    for (const warning of scan.warnings ?? []) warn(`evaluate: ${warning}`);
+    return scan.items;
+  }
   if (await exists(manifest)) return (await readSplitManifest(manifest, { root: dataDir }))[part];
   const scan = await scanImageFolder(dataDir);
   return splitDataset(scan.items, { protocol: toSplitProtocol(protocol), seed })[part];
