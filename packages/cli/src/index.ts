@@ -10,7 +10,10 @@
 export { createProgram, collectImageFiles } from './program';
 export { runDemo, writeGallery, galleryItems, DEMO_METRIC_COLUMNS } from './demo';
 export type { DemoOptions, DemoResult } from './demo';
-export { runTraining, prepareSplit, toSplitProtocol } from './train-run';
+export { runTraining, prepareSplit, scanAndSplit, toSplitProtocol } from './train-run';
+export { acquireRunLock, RunLockedError, LOCK_FILE } from './run-lock';
+export type { RunLock, RunLockHolder } from './run-lock';
+export type { UnreadableImage } from './unreadable-report';
 export { inferenceBatchSize, WASM_INFERENCE_BATCH, WASM_MICRO_BATCH } from './wasm-batch-sizes';
 export type { CliProtocol, TrainRunOptions, TrainRunResult } from './train-run';
 export { runEvaluation, predictItems, writeEvaluation } from './evaluate-run';
