@@ -12,6 +12,7 @@ import { runEnsemble } from './ensemble-run';
 import { runEvaluation } from './evaluate-run';
 import { createOutput, percent } from './output';
 import type { CommandOutput, OutputStreams } from './output';
+import { runPredict } from './predict-run';
 import { createPredictor } from './predictor';
 import type { ExplainMethod } from './predictor';
 import { formatCommandLine } from './command-line';
@@ -233,36 +234,13 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .option('--out <dir>', 'folder for overlays', 'fracture-predictions')
     .action(async (inputs: string[], opts, command: Command) => {
       const output = out(command);
-      const files = await collectImageFiles(inputs);
       const predictor = await createPredictor(opts.modelDir);
-      const results: Record<string, unknown>[] = [];
-      const lines: string[] = [];
-      let failures = 0;
       try {
-        for (const file of files) {
-          try {
-            const image = await decodeImageAsync(new Uint8Array(await fs.readFile(file)), { path: file });
-            const [prediction] = predictor.predictImages([image]);
-            const entry: Record<string, unknown> = { file, ...prediction };
-            if (opts.explain) {
-              await fs.mkdir(opts.out, { recursive: true });
-              const explanation = await predictor.explain(image, { classIndex: prediction.classIndex });
-              entry.overlay = path.join(opts.out, `${path.parse(file).name}-gradcam.png`);
-              await fs.writeFile(entry.overlay as string, explanation.overlayPng);
-            }
-            results.push(entry);
-            lines.push(`${file}: ${prediction.predictedClass} (${percent(prediction.probability)})${entry.overlay ? ` → ${entry.overlay}` : ''}`);
-          } catch (error) {
-            failures += 1;
-            results.push({ file, error: (error as Error).message });
-            lines.push(`${file}: error: ${(error as Error).message}`);
-          }
-        }
+        const { failures } = await runPredict({ inputs, predictor, output, overlayDir: opts.explain ? opts.out : undefined });
+        if (failures > 0) process.exitCode = 1;
       } finally {
         predictor.dispose();
       }
-      output.result(results, lines.join('\n') || 'no image files found');
-      if (failures > 0 || files.length === 0) process.exitCode = 1;
     });
 
   program

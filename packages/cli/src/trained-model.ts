@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { getModelSpec, isModelName, loadModel, saveModel } from '@fracture/models';
 import type { ModelName } from '@fracture/models';
+import { checkTrainedModel } from './model-consistency';
 
 /** Everything needed to use a trained model again: what it is and how its inputs were prepared. */
 export interface TrainedModelInfo {
@@ -60,7 +61,14 @@ export async function readTrainedModelInfo(dir: string): Promise<TrainedModelInf
 /** Reads a folder written by {@link saveTrainedModel} (or by `fracture train`). */
 export async function loadTrainedModel(dir: string): Promise<{ model: tfl.LayersModel; info: TrainedModelInfo }> {
   const info = await readTrainedModelInfo(dir);
-  return { model: await loadModel(dir), info };
+  const model = await loadModel(dir);
+  try {
+    checkTrainedModel(model, info, dir, 'loadTrainedModel');
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, info };
 }
 
 /** The input preparation a model of the registry expects, for a given channel count. */
