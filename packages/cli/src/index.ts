@@ -28,6 +28,8 @@ export type { ModelRunResult, ReproduceOptions, ReproduceResult } from './reprod
 export { createPredictor, predictorFor } from './predictor';
 export type { ExplainMethod, Explanation, Prediction, Predictor } from './predictor';
 export { startServer } from './server';
+export { createPredictionPool, defaultPoolSize, PoolJobError } from './server-workers';
+export type { PredictionPool, PredictionPoolOptions } from './server-workers';
 export type { RunningServer, ServeOptions } from './server';
 export { renderWebPage } from './web-page';
 export { loadTrainedModel, readTrainedModelInfo, saveTrainedModel, defaultPreparation } from './trained-model';

@@ -19,6 +19,7 @@ import { formatCommandLine } from './command-line';
 import { parsePerModelValue } from './per-model-budget';
 import { reproduce } from './reproduce';
 import { startServer } from './server';
+import { createPredictionPool, defaultPoolSize } from './server-workers';
 import { exists, runTraining, toSplitProtocol } from './train-run';
 import type { CliProtocol } from './train-run';
 import { readTrainedModelInfo } from './trained-model';
@@ -349,17 +350,20 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .option('--port <n>', 'port', (v) => Number(v), 8080)
     .option('--host <host>', 'interface to bind; anything but localhost exposes patient images to the network', '127.0.0.1')
     .option('--max-upload-mb <n>', 'largest accepted upload', positiveNumber('--max-upload-mb'), 32)
+    .option('--allowed-host <name>', 'a host name the server may be reached by, besides its IP and localhost (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--workers <n>', `prediction worker threads (default ${defaultPoolSize()} here: the cores but one, at most 4)`, positiveInt('--workers'))
+    .option('--timeout <s>', 'longest time one upload may take to decode and classify', positiveNumber('--timeout'), 30)
     .action(async (opts, command: Command) => {
       const output = out(command);
       await readTrainedModelInfo(opts.modelDir).catch((error: Error) => {
         throw new Error(`${error.message}\nRun 'fracture demo' first, or pass --model-dir.`);
       });
-      const predictor = await createPredictor(opts.modelDir);
-      const server = await startServer(predictor, { host: opts.host, port: opts.port, maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024), log: output.info });
-      output.result({ url: server.url, model: predictor.info.modelName }, `Serving ${predictor.info.modelName} at ${server.url} (Ctrl+C to stop)`);
+      const pool = await createPredictionPool({ modelDir: opts.modelDir, size: opts.workers, timeoutMs: Math.round(opts.timeout * 1000) });
+      const server = await startServer(pool, { host: opts.host, port: opts.port, maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024), allowedHosts: opts.allowedHost, log: output.info });
+      output.result({ url: server.url, model: pool.info.modelName, workers: pool.size }, `Serving ${pool.info.modelName} at ${server.url} with ${pool.size} worker thread(s) (Ctrl+C to stop)`);
       const stop = async () => {
         await server.close();
-        predictor.dispose();
+        await pool.close();
         process.exit(0);
       };
       process.once('SIGINT', stop);

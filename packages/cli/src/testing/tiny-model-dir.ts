@@ -24,8 +24,8 @@ export async function tinyModelDir(dir: string, options: { poison?: boolean } = 
   return dir;
 }
 
-/** A few small synthetic radiographs (PNG), returned as file paths. */
-export async function fewImages(dir: string, count = 4): Promise<string[]> {
-  const summary = await writeSyntheticDataset(dir, { count, size: 32, seed: 5, variantsPerSource: 1 });
+/** A few synthetic radiographs (PNG, `size` pixels square), returned as file paths. */
+export async function fewImages(dir: string, count = 4, size = 32): Promise<string[]> {
+  const summary = await writeSyntheticDataset(dir, { count, size, seed: 5, variantsPerSource: 1 });
   return summary.items.map((item) => item.path);
 }
