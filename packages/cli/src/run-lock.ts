@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { writeFileNamed } from './write-file-named';
 
 export const LOCK_FILE = 'fracture.lock';
 
@@ -75,7 +76,7 @@ export async function acquireRunLock(dir: string, options: { command?: string; f
     token: randomBytes(8).toString('hex'),
   };
   const aside = path.join(dir, `${LOCK_FILE}.${holder.token}`);
-  await fs.writeFile(aside, JSON.stringify(holder, null, 2) + '\n');
+  await writeFileNamed(aside, JSON.stringify(holder, null, 2) + '\n', fn);
   let replacedStale: RunLockHolder | null = null;
   try {
     for (let attempt = 0; ; attempt++) {

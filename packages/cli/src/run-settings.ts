@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileNamed } from './write-file-named';
 
 export const RUN_SETTINGS_FILE = 'run-settings.json';
 
@@ -14,7 +15,7 @@ export type RunSettings = Record<string, string | number | boolean | null>;
 export async function checkRunSettings(out: string, settings: RunSettings, resuming: boolean, fn: string): Promise<'recorded' | 'matched' | 'unrecorded'> {
   const file = path.join(out, RUN_SETTINGS_FILE);
   if (!resuming) {
-    await fs.writeFile(file, JSON.stringify(settings, null, 2) + '\n');
+    await writeFileNamed(file, JSON.stringify(settings, null, 2) + '\n', fn, { atomic: true });
     return 'recorded';
   }
   let recorded: RunSettings;

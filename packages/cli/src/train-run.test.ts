@@ -4,6 +4,7 @@ import { LOCK_FILE } from './run-lock';
 import { runTraining } from './train-run';
 import type { TrainRunOptions } from './train-run';
 import { UNREADABLE_REPORT } from './unreadable-report';
+import { mountSmallDisk } from './testing/small-disk';
 import { syntheticDataset, tempDir, useWasm } from './testing/fixtures';
 
 jest.setTimeout(240_000);
@@ -122,5 +123,25 @@ describe('runTraining refuses what cannot be right', () => {
     expect(lines.join('\n')).toContain(`${victim}: truncated PNG (no IEND chunk)`);
     expect(report).toMatch(new RegExp(`${sneaky.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')},.*,decode`));
     expect(result.info.training).toMatchObject({ unreadableImages: result.unreadable.length });
+  });
+
+  test('a full disk: the error names the file, the lock is released and no temporary folder or file is left', async () => {
+    const disk = await mountSmallDisk(work, '96k');
+    if (!disk) {
+      // The checkpoint writer's own test simulates ENOSPC where no tmpfs can be mounted.
+      console.warn('runTraining full-disk test skipped: no tmpfs here (not root, or mount refused)');
+      return;
+    }
+    try {
+      const out = path.join(disk.dir, 'run');
+      const failure = runTraining(tiny(out));
+      await expect(failure).rejects.toMatchObject({ code: 'ENOSPC' });
+      await expect(runTraining(tiny(out))).rejects.toThrow(new RegExp(`cannot write ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\S+.*no space left on device`));
+      const leftovers: string[] = [];
+      for (const entry of await fs.readdir(out, { recursive: true })) if (/tmp/.test(String(entry)) || String(entry).endsWith(LOCK_FILE)) leftovers.push(String(entry));
+      expect(leftovers).toEqual([]);
+    } finally {
+      disk.unmount();
+    }
   });
 });

@@ -20,6 +20,7 @@ import { useEngine } from './engine';
 import { acquireRunLock } from './run-lock';
 import { checkRunSettings } from './run-settings';
 import { writeUnreadableReport } from './unreadable-report';
+import { writeFileNamed } from './write-file-named';
 import type { UnreadableImage } from './unreadable-report';
 import { studyAugmentation } from './study-augmentation';
 import { defaultPreparation, saveTrainedModel } from './trained-model';
@@ -254,7 +255,7 @@ async function trainLocked(
       },
     });
     const seconds = (Date.now() - started) / 1000;
-    await fs.writeFile(path.join(options.out, 'run.json'), JSON.stringify({ ...info, seconds, stopReason: result.stopReason }, null, 2) + '\n');
+    await writeFileNamed(path.join(options.out, 'run.json'), JSON.stringify({ ...info, seconds, stopReason: result.stopReason }, null, 2) + '\n', 'runTraining', { atomic: true });
     return { modelDir, info, history: result.history, split, seconds, backend: result.backend, weightsReport, unreadable };
   } finally {
     model.dispose();

@@ -4,6 +4,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { getModelSpec, isModelName, loadModel, saveModel } from '@fracture/models';
 import type { ModelName } from '@fracture/models';
 import { checkTrainedModel } from './model-consistency';
+import { writeFileNamed } from './write-file-named';
 
 /** Everything needed to use a trained model again: what it is and how its inputs were prepared. */
 export interface TrainedModelInfo {
@@ -31,9 +32,7 @@ export async function saveTrainedModel(dir: string, model: tfl.LayersModel, info
   await fs.mkdir(dir, { recursive: true });
   await saveModel(model, dir);
   const full: TrainedModelInfo = { format: 'fracture-model@1', createdAt: new Date().toISOString(), ...info };
-  const tmp = path.join(dir, `${INFO_FILE}.tmp-${process.pid}`);
-  await fs.writeFile(tmp, JSON.stringify(full, null, 2) + '\n');
-  await fs.rename(tmp, path.join(dir, INFO_FILE));
+  await writeFileNamed(path.join(dir, INFO_FILE), JSON.stringify(full, null, 2) + '\n', 'saveTrainedModel', { atomic: true });
   return full;
 }
 

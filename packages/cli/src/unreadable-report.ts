@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileNamed } from './write-file-named';
 
 export const UNREADABLE_REPORT = 'unreadable-images.csv';
 
@@ -30,7 +31,7 @@ export async function writeUnreadableReport(out: string, entries: readonly Unrea
     return null;
   }
   const lines = ['path,reason,stage', ...entries.map((e) => [e.path, e.reason, e.stage].map(csvField).join(','))];
-  await fs.writeFile(file, lines.join('\n') + '\n');
+  await writeFileNamed(file, lines.join('\n') + '\n', 'writeUnreadableReport', { atomic: true });
   log(`${entries.length} image(s) could not be read and were left out (list in ${file}):`);
   for (const entry of entries.slice(0, SHOWN)) log(`  ${JSON.stringify(entry.path).slice(1, -1)}: ${entry.reason}`);
   if (entries.length > SHOWN) log(`  … and ${entries.length - SHOWN} more`);

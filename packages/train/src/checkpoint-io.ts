@@ -59,7 +59,7 @@ function describeWriteError(error: unknown, target: string): Error {
   if (typeof errno?.code !== 'string') return error as Error;
   const where = errno.path ? ` (${errno.path})` : '';
   const reason = errno.code === 'ENOSPC' ? 'no space left on device' : errno.message;
-  const wrapped = new Error(`writeCheckpoint: cannot write ${target}${where}: ${reason} [${errno.code}]; the previous checkpoint is kept`) as NodeJS.ErrnoException;
+  const wrapped = new Error(`writeCheckpoint: cannot write ${target}${where}: ${reason} [${errno.code}]; any previous checkpoint is kept`) as NodeJS.ErrnoException;
   wrapped.code = errno.code;
   if (errno.path) wrapped.path = errno.path;
   return wrapped;
