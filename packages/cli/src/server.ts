@@ -95,7 +95,6 @@ export async function startServer(source: Predictor | PredictionPool, options: S
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (!isAllowedHost(req.headers.host, options.allowedHosts)) {
-        req.resume();
         throw new HttpError(421, `unknown host '${req.headers.host ?? ''}': this server answers to its IP address and localhost (allow other names with --allowed-host)`);
       }
       if (req.method === 'GET' && url.pathname === '/') {
@@ -113,8 +112,9 @@ export async function startServer(source: Predictor | PredictionPool, options: S
       }
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 500;
-      if (error instanceof UploadTooLarge) {
-        // Answer before the rest of the upload is read; the connection closes once the client has seen it.
+      if (!req.complete && !res.headersSent) {
+        // Refused before its body was read (too large, wrong host or path): answer now, and close the connection
+        // once the client has seen the answer instead of reading an upload of any size.
         res.setHeader('connection', 'close');
         res.once('finish', () => drainThenClose(req));
       }
