@@ -77,7 +77,11 @@ export function predictorFor(model: tfl.LayersModel, info: TrainedModelInfo): Pr
     });
     const positive = info.classNames.indexOf(info.positiveClass);
     const useThreshold = info.threshold !== undefined && info.classNames.length === 2 && positive >= 0;
-    return probabilities.map((row) => {
+    return probabilities.map((row, i) => {
+      // NaN compares false with everything, so without this check class 0 ("fractured") would win.
+      if (!row.every(Number.isFinite)) {
+        throw new Error(`predictImages: the model's output for image ${i + 1} of ${images.length} is NaN or infinite (${info.modelName}); its weights or the input are not usable`);
+      }
       let best = 0;
       for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
       // A model shipped with an operating point says "positive" from its threshold, not from the arg-max.

@@ -12,12 +12,14 @@ import { runEnsemble } from './ensemble-run';
 import { runEvaluation } from './evaluate-run';
 import { createOutput, percent } from './output';
 import type { CommandOutput, OutputStreams } from './output';
+import { runPredict } from './predict-run';
 import { createPredictor } from './predictor';
 import type { ExplainMethod } from './predictor';
 import { formatCommandLine } from './command-line';
 import { parsePerModelValue } from './per-model-budget';
 import { reproduce } from './reproduce';
 import { startServer } from './server';
+import { createPredictionPool, defaultPoolSize } from './server-workers';
 import { exists, runTraining, toSplitProtocol } from './train-run';
 import type { CliProtocol } from './train-run';
 import { readTrainedModelInfo } from './trained-model';
@@ -276,36 +278,13 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
     .option('--out <dir>', 'folder for overlays', 'fracture-predictions')
     .action(async (inputs: string[], opts, command: Command) => {
       const output = out(command);
-      const files = await collectImageFiles(inputs);
       const predictor = await createPredictor(resolveModelDir('predict', opts));
-      const results: Record<string, unknown>[] = [];
-      const lines: string[] = [];
-      let failures = 0;
       try {
-        for (const file of files) {
-          try {
-            const image = await decodeImageAsync(new Uint8Array(await fs.readFile(file)), { path: file });
-            const [prediction] = predictor.predictImages([image]);
-            const entry: Record<string, unknown> = { file, ...prediction };
-            if (opts.explain) {
-              await fs.mkdir(opts.out, { recursive: true });
-              const explanation = await predictor.explain(image, { classIndex: prediction.classIndex });
-              entry.overlay = path.join(opts.out, `${path.parse(file).name}-gradcam.png`);
-              await fs.writeFile(entry.overlay as string, explanation.overlayPng);
-            }
-            results.push(entry);
-            lines.push(`${file}: ${prediction.predictedClass} (${percent(prediction.probability)})${entry.overlay ? ` → ${entry.overlay}` : ''}`);
-          } catch (error) {
-            failures += 1;
-            results.push({ file, error: (error as Error).message });
-            lines.push(`${file}: error: ${(error as Error).message}`);
-          }
-        }
+        const { failures } = await runPredict({ inputs, predictor, output, overlayDir: opts.explain ? opts.out : undefined });
+        if (failures > 0) process.exitCode = 1;
       } finally {
         predictor.dispose();
       }
-      output.result(results, lines.join('\n') || 'no image files found');
-      if (failures > 0 || files.length === 0) process.exitCode = 1;
     });
 
   program
@@ -418,18 +397,21 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
     .option('--port <n>', 'port', (v) => Number(v), 8080)
     .option('--host <host>', 'interface to bind; anything but localhost exposes patient images to the network', '127.0.0.1')
     .option('--max-upload-mb <n>', 'largest accepted upload', positiveNumber('--max-upload-mb'), 32)
+    .option('--allowed-host <name>', 'a host name the server may be reached by, besides its IP and localhost (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--workers <n>', `prediction worker threads (default ${defaultPoolSize()} here: the cores but one, at most 4)`, positiveInt('--workers'))
+    .option('--timeout <s>', 'longest time one upload may take to decode and classify', positiveNumber('--timeout'), 30)
     .action(async (opts, command: Command) => {
       const output = out(command);
       const modelDir = resolveModelDir('serve', opts, 'fracture-demo/cnn/model');
       await readTrainedModelInfo(modelDir).catch((error: Error) => {
         throw new Error(`${error.message}\nRun 'fracture demo' first, or pass --model <name> or --model-dir.`);
       });
-      const predictor = await createPredictor(modelDir);
-      const server = await startServer(predictor, { host: opts.host, port: opts.port, maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024), log: output.info });
-      output.result({ url: server.url, model: predictor.info.modelName }, `Serving ${predictor.info.modelName} at ${server.url} (Ctrl+C to stop)`);
+      const pool = await createPredictionPool({ modelDir, size: opts.workers, timeoutMs: Math.round(opts.timeout * 1000) });
+      const server = await startServer(pool, { host: opts.host, port: opts.port, maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024), allowedHosts: opts.allowedHost, log: output.info });
+      output.result({ url: server.url, model: pool.info.modelName, workers: pool.size }, `Serving ${pool.info.modelName} at ${server.url} with ${pool.size} worker thread(s) (Ctrl+C to stop)`);
       const stop = async () => {
         await server.close();
-        predictor.dispose();
+        await pool.close();
         lifecycle.exit(0);
       };
       lifecycle.once('SIGINT', stop);

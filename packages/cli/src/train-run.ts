@@ -10,12 +10,18 @@ import {
   stratifiedSubset,
   writeSplitManifest,
 } from '@fracture/preprocess';
-import type { DatasetSplit, SplitProtocol } from '@fracture/preprocess';
+import type { DatasetSplit, SkippedFile, SplitProtocol } from '@fracture/preprocess';
 import { createModel, getModelSpec, loadStateDict, readSafetensors, readTorchCheckpoint } from '@fracture/models';
 import type { ModelName } from '@fracture/models';
-import { historyWriter, modelCheckpoint, paperPreset, progressLogger, train } from '@fracture/train';
+import { historyWriter, modelCheckpoint, paperPreset, progressLogger, removeStaleCheckpointFiles, train } from '@fracture/train';
 import type { EpochLogs, TrainBackend, TrainCallback } from '@fracture/train';
+import { checkClassCounts, checkClassFolders } from './dataset-classes';
 import { useEngine } from './engine';
+import { acquireRunLock } from './run-lock';
+import { checkRunSettings } from './run-settings';
+import { writeUnreadableReport } from './unreadable-report';
+import { writeFileNamed } from './write-file-named';
+import type { UnreadableImage } from './unreadable-report';
 import { studyAugmentation } from './study-augmentation';
 import { defaultPreparation, saveTrainedModel } from './trained-model';
 import { inferenceBatchSize, WASM_MICRO_BATCH } from './wasm-batch-sizes';
@@ -65,6 +71,8 @@ export interface TrainRunResult {
   seconds: number;
   backend: string;
   weightsReport?: { missing: string[]; unexpected: string[]; mismatched: string[] };
+  /** Images left out because they could not be read (also in `unreadable-images.csv` in `out`). */
+  unreadable: UnreadableImage[];
 }
 
 /** Converts the CLI's protocol names to @fracture/preprocess's. */
@@ -74,10 +82,26 @@ export function toSplitProtocol(protocol: CliProtocol): SplitProtocol {
 
 /** Scans and splits a dataset folder (or reuses `split.csv` of an earlier run in `out`). */
 export async function prepareSplit(dataDir: string, protocol: CliProtocol, seed: number, manifest?: string): Promise<DatasetSplit> {
-  if (manifest && (await exists(manifest))) return readSplitManifest(manifest, { root: dataDir });
+  return (await scanAndSplit(dataDir, protocol, seed, manifest)).split;
+}
+
+/**
+ * `prepareSplit` that also returns the images the scan found unreadable. Refuses class folders other than the
+ * study's two and a class without readable images, before anything is written.
+ */
+export async function scanAndSplit(
+  dataDir: string,
+  protocol: CliProtocol,
+  seed: number,
+  manifest?: string,
+  fn = 'prepareSplit',
+): Promise<{ split: DatasetSplit; unreadable: SkippedFile[] }> {
+  if (manifest && (await exists(manifest))) return { split: await readSplitManifest(manifest, { root: dataDir }), unreadable: [] };
   const scan = await scanImageFolder(dataDir);
-  if (scan.items.length === 0) throw new Error(`prepareSplit: no images found under ${dataDir}`);
-  return splitDataset(scan.items, { protocol: toSplitProtocol(protocol), seed });
+  checkClassFolders(scan.classNames, scan.root, fn);
+  if (scan.items.length === 0) throw new Error(`${fn}: no images found under ${dataDir}`);
+  checkClassCounts(scan.items, 'readable', scan.root, fn);
+  return { split: splitDataset(scan.items, { protocol: toSplitProtocol(protocol), seed }), unreadable: scan.unreadable };
 }
 
 /**
@@ -89,15 +113,24 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const seed = options.seed ?? 0;
   const protocol = options.protocol ?? 'grouped';
-  await fs.mkdir(options.out, { recursive: true });
-  const manifestPath = path.join(options.out, 'split.csv');
-
-  let split = options.split;
-  if (!split) {
-    if (!options.dataDir) throw new Error('runTraining: pass dataDir or split');
-    split = await prepareSplit(options.dataDir, protocol, seed, manifestPath);
+  // Two runs writing one folder crash each other's checkpoints or silently replace each other's model.
+  const lock = await acquireRunLock(options.out, { fn: 'runTraining' });
+  try {
+    if (lock.replacedStale) log(`runTraining: took over the lock of pid ${lock.replacedStale.pid} (started ${lock.replacedStale.startedAt}), which is no longer running`);
+    return await trainLocked(options, { started, log, seed, protocol });
+  } finally {
+    await lock.release();
   }
-  if (options.dataDir) await writeSplitManifest(manifestPath, split, { root: options.dataDir });
+}
+
+async function trainLocked(
+  options: TrainRunOptions,
+  { started, log, seed, protocol }: { started: number; log: (line: string) => void; seed: number; protocol: CliProtocol },
+): Promise<TrainRunResult> {
+  const manifestPath = path.join(options.out, 'split.csv');
+  const checkpointDir = path.join(options.out, 'checkpoints');
+  await removeStaleCheckpointFiles(checkpointDir);
+  const resumeFrom = await existingCheckpoint(checkpointDir);
 
   const engine = await useEngine(options.backend);
   const spec = getModelSpec(options.modelName);
@@ -106,6 +139,48 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const preparation = defaultPreparation(options.modelName, channels, options.inputSize ?? spec.inputSize);
   const epochs = options.epochs ?? preset.epochs;
   const batchSize = options.batchSize ?? preset.batchSize;
+  const lr = options.lr ?? preset.optimizer.lr;
+  const weightDecay = options.weightDecay ?? preset.optimizer.weightDecay;
+  // Batch norm normalises each micro-batch on its own, so the size is part of what a run did.
+  const microBatchSize = options.microBatchSize ?? (engine.name === 'wasm' ? Math.min(batchSize, WASM_MICRO_BATCH[options.modelName]) : undefined);
+  const settings = {
+    modelName: options.modelName,
+    protocol,
+    seed,
+    batchSize,
+    lr,
+    weightDecay: weightDecay ?? null,
+    inputSize: preparation.inputSize,
+    channels,
+    microBatchSize: microBatchSize ?? batchSize,
+    weights: options.weights ?? null,
+    maxTrainImages: options.maxTrainImages ?? null,
+    variant: options.variant ?? 'code',
+  };
+  // Checked before the split is touched, so a refused resume leaves the folder as it was.
+  if (resumeFrom && (await checkRunSettings(options.out, settings, true, 'runTraining')) === 'unrecorded') {
+    log(`runTraining: ${options.out} predates run-settings.json: cannot check that this resume uses the original settings`);
+  }
+
+  let split = options.split;
+  let unreadable: UnreadableImage[] = [];
+  if (!split) {
+    if (!options.dataDir) throw new Error('runTraining: pass dataDir or split');
+    const scanned = await scanAndSplit(options.dataDir, protocol, seed, manifestPath, 'runTraining');
+    split = scanned.split;
+    unreadable = scanned.unreadable.map((u) => ({ ...u, stage: 'scan' as const }));
+  }
+  const root = options.dataDir ?? options.out;
+  checkClassCounts(split.train, 'training', root, 'runTraining');
+  try {
+    checkClassCounts(split.val, 'validation', root, 'runTraining');
+  } catch (error) {
+    // Small but real datasets can land one class in a small validation part; the scores then say less, not nothing.
+    log(`warning: ${(error as Error).message.replace(/; training needs.*$/, '')}: validation accuracy will not reflect both classes`);
+  }
+  if (options.dataDir) await writeSplitManifest(manifestPath, split, { root: options.dataDir });
+  if (!resumeFrom) await checkRunSettings(options.out, settings, false, 'runTraining');
+
   const trainItems = options.maxTrainImages ? stratifiedSubset(split.train, options.maxTrainImages) : split.train;
 
   const model = createModel(options.modelName, { inputSize: preparation.inputSize, channels, seed });
@@ -127,19 +202,16 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     const valLoader = split.val.length > 0 ? createBatchLoader(split.val, { ...loaderBase, batchSize: inferenceBatchSize(options.modelName, engine.name, batchSize) }) : undefined;
 
     const callbacks: TrainCallback[] = [
-      modelCheckpoint({ dir: path.join(options.out, 'checkpoints') }),
+      modelCheckpoint({ dir: checkpointDir }),
       historyWriter({ csv: path.join(options.out, 'history.csv'), json: path.join(options.out, 'history.json') }),
     ];
     if (options.progress !== null) callbacks.push(options.progress ?? progressLogger());
-    const resumeFrom = await existingCheckpoint(path.join(options.out, 'checkpoints'));
     if (resumeFrom) log(`resuming ${options.modelName} from ${resumeFrom}`);
 
-    // Batch norm normalises each micro-batch on its own, so the size is part of what a run did.
-    const microBatchSize = options.microBatchSize ?? (engine.name === 'wasm' ? Math.min(batchSize, WASM_MICRO_BATCH[options.modelName]) : undefined);
     const result = await train(model, trainLoader, {
       epochs,
       batchSize,
-      optimizer: { ...preset.optimizer, lr: options.lr ?? preset.optimizer.lr, weightDecay: options.weightDecay ?? preset.optimizer.weightDecay },
+      optimizer: { ...preset.optimizer, lr, weightDecay },
       earlyStopping: preset.earlyStopping,
       keep: preset.keep,
       validationData: valLoader,
@@ -150,7 +222,12 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       microBatchSize,
       resumeFrom,
     });
-    if (trainLoader.failures.length > 0) log(`${trainLoader.failures.length} training images could not be read and were skipped (first: ${trainLoader.failures[0].path}: ${trainLoader.failures[0].reason})`);
+    const seen = new Set(unreadable.map((u) => u.path));
+    for (const failure of [...trainLoader.failures, ...(valLoader?.failures ?? [])]) {
+      if (!seen.has(failure.path)) unreadable.push({ ...failure, stage: 'decode' });
+      seen.add(failure.path);
+    }
+    await writeUnreadableReport(options.out, unreadable, log);
 
     const modelDir = path.join(options.out, 'model');
     const info = await saveTrainedModel(modelDir, model, {
@@ -165,9 +242,12 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         epochs: result.epochs,
         batchSize,
         microBatchSize: microBatchSize ?? batchSize,
-        optimizer: { ...preset.optimizer, lr: options.lr ?? preset.optimizer.lr },
+        optimizer: { ...preset.optimizer, lr, weightDecay },
+        finalLr: result.history[result.history.length - 1]?.lr ?? lr,
+        resumed: Boolean(resumeFrom),
         trainImages: trainItems.length,
         fullTrainImages: split.train.length,
+        unreadableImages: unreadable.length,
         weights: options.weights ?? null,
         backend: result.backend,
         dataDir: options.dataDir ?? null,
@@ -175,8 +255,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       },
     });
     const seconds = (Date.now() - started) / 1000;
-    await fs.writeFile(path.join(options.out, 'run.json'), JSON.stringify({ ...info, seconds, stopReason: result.stopReason }, null, 2) + '\n');
-    return { modelDir, info, history: result.history, split, seconds, backend: result.backend, weightsReport };
+    await writeFileNamed(path.join(options.out, 'run.json'), JSON.stringify({ ...info, seconds, stopReason: result.stopReason }, null, 2) + '\n', 'runTraining', { atomic: true });
+    return { modelDir, info, history: result.history, split, seconds, backend: result.backend, weightsReport, unreadable };
   } finally {
     model.dispose();
   }

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { getModelSpec, isModelName, loadModel, saveModel } from '@fracture/models';
 import type { ModelName } from '@fracture/models';
+import { checkTrainedModel } from './model-consistency';
+import { writeFileNamed } from './write-file-named';
 
 /** Everything needed to use a trained model again: what it is and how its inputs were prepared. */
 export interface TrainedModelInfo {
@@ -35,9 +37,7 @@ export async function saveTrainedModel(dir: string, model: tfl.LayersModel, info
   await fs.mkdir(dir, { recursive: true });
   await saveModel(model, dir);
   const full: TrainedModelInfo = { format: 'fracture-model@1', createdAt: new Date().toISOString(), ...info };
-  const tmp = path.join(dir, `${INFO_FILE}.tmp-${process.pid}`);
-  await fs.writeFile(tmp, JSON.stringify(full, null, 2) + '\n');
-  await fs.rename(tmp, path.join(dir, INFO_FILE));
+  await writeFileNamed(path.join(dir, INFO_FILE), JSON.stringify(full, null, 2) + '\n', 'saveTrainedModel', { atomic: true });
   return full;
 }
 
@@ -65,7 +65,14 @@ export async function readTrainedModelInfo(dir: string): Promise<TrainedModelInf
 /** Reads a folder written by {@link saveTrainedModel} (or by `fracture train`). */
 export async function loadTrainedModel(dir: string): Promise<{ model: tfl.LayersModel; info: TrainedModelInfo }> {
   const info = await readTrainedModelInfo(dir);
-  return { model: await loadModel(dir), info };
+  const model = await loadModel(dir);
+  try {
+    checkTrainedModel(model, info, dir, 'loadTrainedModel');
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, info };
 }
 
 /** The input preparation a model of the registry expects, for a given channel count. */

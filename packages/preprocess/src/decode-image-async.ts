@@ -1,4 +1,4 @@
-import { decodeImage, detectImageFormat, ImageDecodeError } from './decode-image';
+import { checkDeclaredSize, decodeImage, detectImageFormat, ImageDecodeError } from './decode-image';
 import { jpegComponents } from './decode-jpeg';
 import { readJpegFrameHeader } from './jpeg-frame-header';
 import { parseSize } from './image-tensor';
@@ -84,9 +84,10 @@ function reducedSize(width: number, height: number, target: [number, number]): [
  * `resize(…, reduceTo)`. Without sharp, images come back at full size.
  */
 export async function decodeImageAsync(bytes: Uint8Array, options: DecodeImageAsyncOptions = {}): Promise<DecodedImage> {
-  const { path } = options;
+  const { path, maxPixels } = options;
   const target = options.reduceTo === undefined ? undefined : parseSize(options.reduceTo, 'decodeImageAsync');
-  if (!(bytes instanceof Uint8Array) || detectImageFormat(bytes) !== 'jpeg') return decodeImage(bytes, { path });
+  if (!(bytes instanceof Uint8Array) || detectImageFormat(bytes) !== 'jpeg') return decodeImage(bytes, { path, maxPixels });
+  checkDeclaredSize(bytes, 'jpeg', maxPixels, 'decodeImage', path);
   const { sharp, wasm } = await loadDecoders();
   let components: number;
   try {
@@ -95,7 +96,7 @@ export async function decodeImageAsync(bytes: Uint8Array, options: DecodeImageAs
     throw new ImageDecodeError(error instanceof Error ? error.message : String(error), path);
   }
   // CMYK and anything unusual: jpeg-js, whose errors and conversions decodeImage documents.
-  if (components !== 1 && components !== 3) return decodeImage(bytes, { path });
+  if (components !== 1 && components !== 3) return decodeImage(bytes, { path, maxPixels });
   const header = jpegFrameSize(bytes);
   const reduced = target && header ? reducedSize(header.width, header.height, target) : null;
   // sharp's DCT-domain shrink-on-load is the fast way through a large radiograph; for everything else its
@@ -111,7 +112,7 @@ export async function decodeImageAsync(bytes: Uint8Array, options: DecodeImageAs
       // Truncated or odd files: jpeg-js gives the precise error (or decodes what libjpeg refused).
     }
   }
-  return decodeImage(bytes, { path });
+  return decodeImage(bytes, { path, maxPixels });
 }
 
 /** sharp's decode (shrunk on load to `reduced` when given), or null when libjpeg refuses the file. */

@@ -2,6 +2,7 @@ import { decodeDicom, isDicom } from './decode-dicom';
 import { decodeJpeg, isJpeg } from './decode-jpeg';
 import { decodePng, isPng } from './decode-png';
 import type { DecodedImage, DecodeImageOptions } from './image-types';
+import { pixelLimitProblem, readDeclaredSize, resolveMaxPixels } from './pixel-limit';
 
 /** Thrown by `decodeImage`; `path` and `reason` are also available separately for dataset scan reports. */
 export class ImageDecodeError extends Error {
@@ -25,8 +26,37 @@ export function detectImageFormat(bytes: Uint8Array): 'png' | 'jpeg' | 'dicom' |
 }
 
 /**
+ * Refuses an image whose header declares more than the pixel limit, before any decoder allocates for it.
+ * A header too damaged to read is left to the decoder, which words that failure precisely.
+ */
+export function checkDeclaredSize(
+  bytes: Uint8Array,
+  format: 'png' | 'jpeg' | 'dicom',
+  maxPixels: number | undefined,
+  fn: string,
+  path: string | undefined,
+): void {
+  let limit: number;
+  try {
+    limit = resolveMaxPixels(maxPixels, fn);
+  } catch (error) {
+    throw new ImageDecodeError((error as Error).message.replace(`${fn}: `, ''), path);
+  }
+  if (limit === Infinity) return;
+  let size;
+  try {
+    size = readDeclaredSize(bytes, format);
+  } catch {
+    return;
+  }
+  const problem = pixelLimitProblem(size, limit);
+  if (problem) throw new ImageDecodeError(problem, path);
+}
+
+/**
  * Decodes PNG, JPEG or DICOM (Part 10) bytes, chosen by their magic bytes rather than the file
- * extension, since dataset folders often hold mislabelled files.
+ * extension, since dataset folders often hold mislabelled files. Images declaring more than `maxPixels`
+ * (default {@link DEFAULT_MAX_PIXELS}, ~179 MP) are refused from the header, before decoding.
  */
 export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {}): DecodedImage {
   const { path } = options;
@@ -38,6 +68,7 @@ export function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {})
   if (format === null) {
     throw new ImageDecodeError('not a PNG, JPEG or DICOM file (unrecognised signature)', path);
   }
+  checkDeclaredSize(bytes, format, options.maxPixels, 'decodeImage', path);
   let image: DecodedImage;
   try {
     image = format === 'png' ? decodePng(bytes) : format === 'jpeg' ? decodeJpeg(bytes) : decodeDicom(bytes);

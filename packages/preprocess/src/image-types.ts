@@ -15,6 +15,11 @@ export interface DecodedImage {
 export interface DecodeImageOptions {
   /** Named in error messages so that a failing file in a dataset can be found. */
   path?: string;
+  /**
+   * Largest accepted `width * height`, checked against the header before decoding (decompression bombs).
+   * Default: `FRACTURE_MAX_PIXELS` when set (0 = no limit), else 178,956,970 (Pillow's error threshold).
+   */
+  maxPixels?: number;
 }
 
 export interface DecodeImageAsyncOptions extends DecodeImageOptions {

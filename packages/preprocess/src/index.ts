@@ -31,6 +31,8 @@ export type {
 } from './image-types';
 export { decodeImage, detectImageFormat, ImageDecodeError } from './decode-image';
 export { decodeImageAsync, jpegDecoder } from './decode-image-async';
+export { DEFAULT_MAX_PIXELS, readDeclaredSize } from './pixel-limit';
+export type { DeclaredSize } from './pixel-limit';
 export { fromTensor, toTensor } from './to-tensor';
 export { resize } from './resize';
 export type { ResizeOptions } from './resize';

@@ -24,6 +24,27 @@ describe('split manifests', () => {
 
   afterEach(() => removeDir(root));
 
+  test('on a full disk the error names the manifest and no temporary file is left', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, readdirSync } = await import('node:fs');
+    const disk = mkdtempSync(path.join(root, 'disk-'));
+    if (process.getuid?.() !== 0 || spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', disk]).status !== 0) {
+      console.warn('split manifest full-disk test skipped: no tmpfs here (not root, or mount refused)');
+      return;
+    }
+    try {
+      const manifest = path.join(disk, 'split.csv');
+      const many = { ...split, train: Array.from({ length: 200 }, () => split.train[0]) };
+      await expect(writeSplitManifest(manifest, many, { root })).rejects.toMatchObject({
+        code: 'ENOSPC',
+        message: expect.stringContaining(`writeSplitManifest: cannot write ${manifest}: ENOSPC`),
+      });
+      expect(readdirSync(disk)).toEqual([]);
+    } finally {
+      spawnSync('umount', [disk]);
+    }
+  });
+
   test('a written manifest reads back exactly', async () => {
     const manifest = path.join(root, 'split.csv');
     await writeSplitManifest(manifest, split);

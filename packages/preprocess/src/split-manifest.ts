@@ -1,4 +1,4 @@
-import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   DatasetItem,
@@ -67,8 +67,15 @@ export async function writeSplitManifest(
   const root = path.resolve(options.root ?? path.dirname(target));
   await mkdir(path.dirname(target), { recursive: true });
   const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, formatSplitManifest(split, root), 'utf8');
-  await rename(temporary, target);
+  try {
+    await writeFile(temporary, formatSplitManifest(split, root), 'utf8');
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => {});
+    // Node's write errors (ENOSPC above all) do not say which file.
+    const code = (error as NodeJS.ErrnoException).code;
+    throw Object.assign(new Error(`writeSplitManifest: cannot write ${target}: ${(error as Error).message}`), { code });
+  }
 }
 
 /**

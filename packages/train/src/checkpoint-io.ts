@@ -44,6 +44,35 @@ export async function writeCheckpoint(
   await fs.mkdir(parent, { recursive: true });
   await removeStale(parent, base);
   const tmp = path.join(parent, `.${base}.tmp-${process.pid}-${Date.now()}`);
+  try {
+    await writeInto(tmp, target, parent, base, contents, beforeCommit);
+  } catch (error) {
+    // A full disk must not stay full because of our half-written folder: that would also fail the next save.
+    await fs.rm(tmp, { recursive: true, force: true }).catch(() => {});
+    throw describeWriteError(error, target);
+  }
+}
+
+/** Names the checkpoint and the file in a failed write, keeping the errno code for callers that test it. */
+function describeWriteError(error: unknown, target: string): Error {
+  const errno = error as NodeJS.ErrnoException;
+  if (typeof errno?.code !== 'string') return error as Error;
+  const where = errno.path ? ` (${errno.path})` : '';
+  const reason = errno.code === 'ENOSPC' ? 'no space left on device' : errno.message;
+  const wrapped = new Error(`writeCheckpoint: cannot write ${target}${where}: ${reason} [${errno.code}]; any previous checkpoint is kept`) as NodeJS.ErrnoException;
+  wrapped.code = errno.code;
+  if (errno.path) wrapped.path = errno.path;
+  return wrapped;
+}
+
+async function writeInto(
+  tmp: string,
+  target: string,
+  parent: string,
+  base: string,
+  contents: Parameters<typeof writeCheckpoint>[1],
+  beforeCommit: BeforeCommitHook | undefined,
+): Promise<void> {
   await fs.mkdir(tmp);
 
   const { manifest: weightManifest, data: weightData } = serialiseWeights(contents.model);
@@ -205,6 +234,11 @@ async function writeFileSynced(file: string, bytes: Uint8Array): Promise<void> {
   try {
     await handle.writeFile(bytes);
     await handle.sync();
+  } catch (error) {
+    // Writes through a file handle report ENOSPC without the file's name.
+    const errno = error as NodeJS.ErrnoException;
+    if (errno && typeof errno === 'object' && !errno.path) errno.path = file;
+    throw error;
   } finally {
     await handle.close();
   }
@@ -233,15 +267,37 @@ async function isComplete(dir: string): Promise<boolean> {
   }
 }
 
-/** Removes temporary folders left by crashed writes, and `.old` ones once the checkpoint itself is complete. */
+/**
+ * Removes temporary folders left by crashed writes, and `.old` ones once the checkpoint itself is complete.
+ * Temporary folders of any checkpoint (`last`, `best`, ...) go when the process that named them is gone: a
+ * `best` that never improves again would otherwise keep its dead `.best.tmp-*` (and the disk full) forever.
+ */
 async function removeStale(parent: string, base: string): Promise<void> {
   const entries = await fs.readdir(parent).catch(() => [] as string[]);
   const targetComplete = await isComplete(path.join(parent, base));
   for (const entry of entries) {
-    const isTmp = entry.startsWith(`.${base}.tmp-`);
     const isOld = entry.startsWith(`.${base}.old-`);
-    if (isTmp || (isOld && targetComplete)) await fs.rm(path.join(parent, entry), { recursive: true, force: true });
+    if ((isOld && targetComplete) || isAbandonedTmp(entry)) await fs.rm(path.join(parent, entry), { recursive: true, force: true });
   }
+}
+
+/** `.<name>.tmp-<pid>-<ms>` of a dead process (or of this one, whose writes are sequential). */
+function isAbandonedTmp(entry: string): boolean {
+  const match = /^\..+\.tmp-(\d+)-\d+$/.exec(entry);
+  if (!match) return false;
+  const pid = Number(match[1]);
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
+
+/** Removes what crashed or failed checkpoint writes left in `dir` (a `modelCheckpoint` directory). */
+export async function removeStaleCheckpointFiles(dir: string): Promise<void> {
+  await removeStale(path.resolve(dir), '');
 }
 
 function utf8(text: string): Uint8Array {

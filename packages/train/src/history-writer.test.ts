@@ -25,3 +25,30 @@ describe('history files', () => {
     }
   });
 });
+
+describe('history files on a full disk', () => {
+  test('the error names the history file, and no temporary file is left', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'fracture-history-full-'));
+    const { spawnSync } = await import('node:child_process');
+    const mounted = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8k', 'tmpfs', parent]).status === 0;
+    try {
+      if (!mounted) {
+        console.warn('history full-disk test skipped: no tmpfs here (not root, or mount refused); writeCheckpoint has a simulated one');
+        return;
+      }
+      const csv = path.join(parent, 'history.csv');
+      const writer = historyWriter({ csv });
+      const ctx = fakeContext();
+      // About 20 KB of history: more than the 8 KB disk holds.
+      for (let epoch = 0; epoch < 400; epoch++) ctx.history.push(epochLogs(epoch, { loss: 1 / (epoch + 1) }));
+      await expect(writer.onEpochEnd!(ctx.history[ctx.history.length - 1]!, ctx)).rejects.toMatchObject({
+        code: 'ENOSPC',
+        message: expect.stringMatching(new RegExp(`^historyWriter: cannot write ${csv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOSPC`)),
+      });
+      expect(fs.readdirSync(parent)).toEqual([]);
+    } finally {
+      if (mounted) spawnSync('umount', [parent]);
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});

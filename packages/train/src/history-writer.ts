@@ -43,6 +43,13 @@ export function historyWriter(options: HistoryWriterOptions): TrainCallback {
 async function writeAtomically(file: string, text: string): Promise<void> {
   await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  await fs.writeFile(tmp, text);
-  await fs.rename(tmp, file);
+  try {
+    await fs.writeFile(tmp, text);
+    await fs.rename(tmp, file);
+  } catch (error) {
+    await fs.rm(tmp, { force: true }).catch(() => {});
+    // Node's write errors (ENOSPC above all) do not say which file.
+    const code = (error as NodeJS.ErrnoException).code;
+    throw Object.assign(new Error(`historyWriter: cannot write ${file}: ${(error as Error).message}`), { code });
+  }
 }
