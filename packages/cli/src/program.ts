@@ -21,6 +21,7 @@ import { startServer } from './server';
 import { exists, runTraining, toSplitProtocol } from './train-run';
 import type { CliProtocol } from './train-run';
 import { readTrainedModelInfo } from './trained-model';
+import { CLI_VERSION } from './version';
 
 const IMAGE_EXTENSIONS = /\.(png|jpe?g|dcm|dicom)$/i;
 
@@ -103,6 +104,7 @@ export async function collectImageFiles(inputs: string[]): Promise<string[]> {
 export function createProgram(streams?: OutputStreams, settings: { exitOverride?: boolean } = {}): Command {
   const program = new Command('fracture')
     .description('Bone-fracture detection in X-rays with TensorFlow.js: train, evaluate, explain and serve the study\'s models.')
+    .version(CLI_VERSION, '-V, --version', 'print the version of @fracture/cli')
     .option('--json', 'machine-readable output on stdout')
     .showHelpAfterError()
     .configureOutput(streams ? { writeOut: (s) => streams.stdout.write(s), writeErr: (s) => streams.stderr.write(s) } : {});
