@@ -1,18 +1,7 @@
-import { serialization } from '@tensorflow/tfjs-core';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { fileSystemIO } from './file-io-handler';
 import type { LoadModelOptions } from './file-io-handler-types';
-import { SeededDropout } from './seeded-dropout';
-import { StemConv2D } from './stem-conv2d';
-import { StochasticDepth } from './stochastic-depth';
-import { TorchBatchNorm } from './torch-batch-norm';
-import { TorchReLU6 } from './torch-relu6';
-import { TorchSiLU } from './torch-silu';
-
-// A saved model names this package's layer classes. Each module registers its class when it loads, but
-// the package is marked side-effect free, so a bundler may drop a module nothing references: loadModel
-// registers them again itself (registering a class twice replaces the entry with the same class).
-const LAYER_CLASSES = [SeededDropout, StemConv2D, StochasticDepth, TorchBatchNorm, TorchReLU6, TorchSiLU];
+import { registerLayerClasses } from './register-layer-classes';
 
 /**
  * Loads a model saved by {@link saveModel} (or any tfjs `model.json` + weights folder) from
@@ -21,6 +10,6 @@ const LAYER_CLASSES = [SeededDropout, StemConv2D, StochasticDepth, TorchBatchNor
  */
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<LayersModel> {
   if (typeof dir !== 'string' || dir.length === 0) throw new Error(`loadModel: expected a directory path, got ${JSON.stringify(dir)}`);
-  for (const layerClass of LAYER_CLASSES) serialization.registerClass(layerClass);
+  registerLayerClasses();
   return loadLayersModel(fileSystemIO(dir), { strict: options.strict ?? true });
 }
