@@ -373,13 +373,14 @@ export function createProgram(streams?: OutputStreams, settings: { exitOverride?
     .option('--port <n>', 'port', (v) => Number(v), 8080)
     .option('--host <host>', 'interface to bind; anything but localhost exposes patient images to the network', '127.0.0.1')
     .option('--max-upload-mb <n>', 'largest accepted upload', positiveNumber('--max-upload-mb'), 32)
+    .option('--server-only', 'the page posts images to this server instead of running the model in the browser')
     .action(async (opts, command: Command) => {
       const output = out(command);
       await readTrainedModelInfo(opts.modelDir).catch((error: Error) => {
         throw new Error(`${error.message}\nRun 'fracture demo' first, or pass --model-dir.`);
       });
       const predictor = await createPredictor(opts.modelDir);
-      const server = await startServer(predictor, { host: opts.host, port: opts.port, maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024), log: output.info });
+      const server = await startServer(predictor, { host: opts.host, port: opts.port, maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024), browserModel: !opts.serverOnly, log: output.info });
       output.result({ url: server.url, model: predictor.info.modelName }, `Serving ${predictor.info.modelName} at ${server.url} (Ctrl+C to stop)`);
       const stop = async () => {
         await server.close();

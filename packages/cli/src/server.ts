@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Buffer } from 'node:buffer';
 import { decodeImageAsync } from '@fracture/preprocess';
+import { browserAssets } from './browser-assets';
 import type { Predictor } from './predictor';
 import { renderWebPage } from './web-page';
 
@@ -14,6 +15,12 @@ export interface ServeOptions {
   maxUploadBytes?: number;
   /** Add a Grad-CAM overlay to each answer. Default true. */
   explain?: boolean;
+  /**
+   * Let the page run the model in the browser (default true): it loads the model and TensorFlow.js's wasm
+   * binaries from this server and classifies dropped images itself, so they never leave the device; `POST
+   * /predict` stays as the fallback. `false`: the page always posts to the server.
+   */
+  browserModel?: boolean;
   log?: (line: string) => void;
 }
 
@@ -35,8 +42,10 @@ class HttpError extends Error {
 export async function startServer(predictor: Predictor, options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const maxUpload = options.maxUploadBytes ?? 32 * 1024 * 1024;
-  const page = renderWebPage(`fracture-ai: ${predictor.info.modelName}`);
+  const inBrowser = options.browserModel !== false;
+  const page = renderWebPage(`fracture-ai: ${predictor.info.modelName}`, { inBrowser });
   const log = options.log ?? (() => {});
+  const assets = inBrowser ? browserAssets(predictor) : undefined;
 
   const server = http.createServer(async (req, res) => {
     const started = Date.now();
@@ -44,6 +53,9 @@ export async function startServer(predictor: Predictor, options: ServeOptions = 
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (req.method === 'GET' && url.pathname === '/') {
         send(res, 200, 'text/html; charset=utf-8', page);
+      } else if (req.method === 'GET' && assets?.has(url.pathname)) {
+        const asset = await assets.get(url.pathname);
+        send(res, 200, asset.type, asset.body);
       } else if (req.method === 'GET' && url.pathname === '/health') {
         sendJson(res, 200, { status: 'ok', model: predictor.info.modelName, classes: predictor.info.classNames });
       } else if (url.pathname === '/predict') {
@@ -120,12 +132,14 @@ function safeName(header: string | string[] | undefined): string {
   }
 }
 
-function send(res: http.ServerResponse, status: number, type: string, body: string): void {
+function send(res: http.ServerResponse, status: number, type: string, body: string | Uint8Array): void {
   res.writeHead(status, {
     'content-type': type,
-    'content-length': Buffer.byteLength(body),
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
     'x-content-type-options': 'nosniff',
-    'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'",
+    // 'self' scripts and wasm compilation for the in-browser model; data: images for the overlays.
+    'content-security-policy':
+      "default-src 'none'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'",
   });
   res.end(body);
 }
