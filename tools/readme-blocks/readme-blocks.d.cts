@@ -6,10 +6,12 @@ export interface ReadmeBlock {
   line: number;
   /** The `<!-- readme: ... -->` marker on the line before the block, if any. */
   marker: string | null;
+  /** The reason of a `<!-- readme: skip: reason -->` marker. */
+  reason: string | null;
 }
 
 export interface BlockResult {
-  mode: 'skip' | 'shell' | 'compile' | 'esm' | 'cjs';
+  mode: 'transcript' | 'install' | 'skip' | 'shell' | 'esm' | 'cjs';
   stdout: string;
   stderr: string;
 }
