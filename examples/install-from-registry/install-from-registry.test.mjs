@@ -6,10 +6,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createRequire } from 'node:module';
 import { startLocalRegistry } from './local-registry.mjs';
 import { SMOKE, smokeProgram } from './smoke.mjs';
 
 const run = promisify(execFile);
+const { extractBlocks, modeOf } = createRequire(import.meta.url)('../../tools/readme-blocks/readme-blocks.cjs');
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const packagesDir = join(repoRoot, 'packages');
 
@@ -76,7 +78,7 @@ test('the registry serves every package at its workspace version', async () => {
 });
 
 for (const name of Object.keys(SMOKE)) {
-  test(`${name} installs alone into a fresh app and runs from ESM and CommonJS`, async () => {
+  test(`${name} installs alone into a fresh app, runs from ESM and CommonJS, and its README install command works`, async () => {
     const app = join(work, 'apps', name.replace('@fracture/', ''));
     await mkdir(app, { recursive: true });
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true }));
@@ -91,6 +93,19 @@ for (const name of Object.keys(SMOKE)) {
     for (const file of ['smoke.mjs', 'smoke.cjs']) {
       const { stdout } = await run(process.execPath, [file], { cwd: app });
       assert.equal(stdout.trim().split('\n').at(-1), 'ok', `${name} ${file}`);
+    }
+    // The package README's install command, as written (npm settings through the environment, not the command).
+    const readme = await readFile(join(packages.find((p) => p.manifest.name === name).dir, 'README.md'), 'utf8');
+    const installs = extractBlocks(readme).filter((block) => modeOf(block) === 'install');
+    assert.equal(installs.length, 1, `${name}: its README has one <!-- readme: install --> block`);
+    assert.match(installs[0].code, new RegExp(`^npm install ${name}( |$)`, 'm'));
+    try {
+      await run('/bin/sh', ['-e', '-c', installs[0].code], {
+        cwd: app,
+        env: npmEnv({ npm_config_audit: 'false', npm_config_fund: 'false', npm_config_prefer_offline: 'true', npm_config_loglevel: 'error' }),
+      });
+    } catch (error) {
+      throw new Error(`${name}: the README's install block failed:\n${error.stdout}\n${error.stderr}`);
     }
     if (name === '@fracture/cli') {
       const { stdout } = await run('npx', ['--no-install', 'fracture', '--version'], { cwd: app, env: npmEnv() });
