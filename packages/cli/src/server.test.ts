@@ -79,7 +79,7 @@ describe('fracture serve', () => {
   async function readPage(page: Page) {
     await page.waitForSelector('#where', { timeout: 90_000 });
     return page.evaluate(() => {
-      const rows = [...document.querySelectorAll('#result table tr')].map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent ?? ''));
+      const rows = Array.from(document.querySelectorAll('#result table tr')).map((row) => Array.from(row.querySelectorAll('td')).map((cell) => cell.textContent ?? ''));
       const overlay = document.querySelector('#overlay') as HTMLImageElement | null;
       return {
         heading: document.querySelector('#prediction')?.textContent ?? '',
