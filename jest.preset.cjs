@@ -11,9 +11,9 @@ module.exports = {
     ],
   },
   moduleNameMapper: {
-    '^@fracture/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
-    // Subpath entries (`@fracture/pretrained/node`) are `src/<subpath>.ts`.
-    '^@fracture/([a-z-]+)/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/$2.ts'),
+    // A package with Node-only parts has a node entry (what Node resolves the package to), else just its index.
+    '^@fracture/([a-z-]+)$': [path.join(__dirname, 'packages/$1/src/node.ts'), path.join(__dirname, 'packages/$1/src/index.ts')],
+    '^@fracture/([a-z-]+)/node$': path.join(__dirname, 'packages/$1/src/node.ts'),
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -5,10 +5,10 @@ import { selectBackend } from './select-backend';
 
 const NODE_PACKAGES = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 
-// The real loader, except that tfjs-node is reported missing even on a machine where it is installed.
+// The real loader, except that tfjs-node is reported missing (with Node's own error) even where it is installed.
 const withoutNode = (specifier: string): Promise<unknown> =>
   NODE_PACKAGES.includes(specifier)
-    ? Promise.reject(new Error(`Cannot find module '${specifier}'`))
+    ? Promise.reject(Object.assign(new Error(`Cannot find package '${specifier}' imported from /app/index.js`), { code: 'ERR_MODULE_NOT_FOUND' }))
     : import(specifier);
 
 afterEach(async () => {
@@ -26,8 +26,11 @@ describe('selectBackend', () => {
     expect(chosen.trainingKernels).toBe(true);
     expect(chosen.threads).toBeGreaterThanOrEqual(1);
     expect(chosen.tried.map((t) => t.engine)).toEqual(['tensorflow-gpu', 'tensorflow']);
-    expect(chosen.tried[0]!.error).toMatch(/Cannot find module/);
-    expect(chosen.reason).toMatch(/tensorflow-gpu, tensorflow failed/);
+    expect(chosen.tried[0]).toEqual({ engine: 'tensorflow-gpu', error: '@tensorflow/tfjs-node-gpu is not installed', notInstalled: true });
+    expect(chosen.reason).toContain(
+      'first engine that started (tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed; tensorflow: @tensorflow/tfjs-node is not installed)',
+    );
+    expect(chosen.reason).not.toMatch(/failed/);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
 
@@ -48,7 +51,17 @@ describe('selectBackend', () => {
   test('a forced engine that cannot start is an error, not a silent fallback', async () => {
     await expect(
       selectBackend({ env: { FRACTURE_BACKEND: 'tensorflow' }, loadModule: withoutNode }),
-    ).rejects.toThrow(/FRACTURE_BACKEND=tensorflow could not start \(tensorflow: Cannot find module/);
+    ).rejects.toThrow('FRACTURE_BACKEND=tensorflow could not start (tensorflow: @tensorflow/tfjs-node is not installed)');
+  });
+
+  test('an installed but broken tfjs-node is reported as failed, with its error', async () => {
+    const broken = (specifier: string): Promise<unknown> =>
+      specifier === '@tensorflow/tfjs-node'
+        ? Promise.reject(Object.assign(new Error("Cannot find module 'libtensorflow.so.2'\nRequire stack: ..."), { code: 'MODULE_NOT_FOUND' }))
+        : withoutNode(specifier);
+    const chosen = await selectBackend({ env: {}, loadModule: broken });
+    expect(chosen.tried[1]).toEqual({ engine: 'tensorflow', error: "Cannot find module 'libtensorflow.so.2'", notInstalled: false });
+    expect(chosen.reason).toContain("tensorflow failed: Cannot find module 'libtensorflow.so.2'");
   });
 
   test('prefers an installed TensorFlow engine', async () => {

@@ -42,6 +42,17 @@ function message(error: unknown): string {
 }
 
 /**
+ * True when `pkg` itself is absent, as opposed to installed but broken (a missing native library, a missing
+ * dependency of its own): only the first is the normal state of an optional peer and deserves no alarm.
+ */
+function isNotInstalled(error: unknown, pkg: string): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  const quoted = new RegExp(`Cannot find (module|package) '${pkg.replace(/[/.]/g, '\\$&')}'`);
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || code === undefined) && quoted.test(error.message);
+}
+
+/**
  * Picks the fastest TensorFlow.js engine that starts on this machine and makes it the active backend:
  * `tensorflow-gpu` (tfjs-node-gpu), else `tensorflow` (tfjs-node), else `wasm` (SIMD, with this package's training
  * kernels), else `cpu`. `FRACTURE_BACKEND=<engine>` forces one engine and fails loudly if it cannot start.
@@ -84,10 +95,11 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
             ? prefer === engine
               ? 'preferred by the caller'
               : 'fastest engine available'
-            : `first engine that started (${tried.map((t) => t.engine).join(', ')} failed)`;
+            : `first engine that started (${tried.map((t) => (t.notInstalled ? `${t.engine}: ${PACKAGE_OF[t.engine]} is not installed` : `${t.engine} failed: ${t.error}`)).join('; ')})`;
       return { ...selection, reason: `${why}: ${selection.reason}`, tried };
     } catch (error) {
-      tried.push({ engine, error: message(error) });
+      const notInstalled = isNotInstalled(error, PACKAGE_OF[engine]);
+      tried.push({ engine, error: notInstalled ? `${PACKAGE_OF[engine]} is not installed` : message(error), notInstalled });
     }
   }
   const detail = tried.map((t) => `${t.engine}: ${t.error}`).join('; ');

@@ -29,6 +29,8 @@ export interface SelectBackendOptions {
 export interface BackendAttempt {
   engine: EngineName;
   error: string;
+  /** The engine's package is simply absent (the usual case for the optional tfjs-node peers), not broken. */
+  notInstalled: boolean;
 }
 
 export interface BackendSelection {

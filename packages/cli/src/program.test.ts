@@ -10,6 +10,7 @@ describe('fracture command', () => {
   let work: string;
   let data: string;
   let trainOut: string;
+  let jsonTrainStderr: string;
 
   beforeAll(async () => {
     await useWasm();
@@ -18,6 +19,12 @@ describe('fracture command', () => {
     trainOut = path.join(work, 'run');
     const result = await runCli(['--json', 'train', '--model', 'cnn', '--data', data, '--epochs', '2', '--batch-size', '16', '--input-size', '32', '--grayscale', '--backend', 'wasm', '--out', trainOut]);
     if (result.exitCode !== 0) throw new Error(`train failed: ${result.stderr}`);
+    jsonTrainStderr = result.stderr;
+  });
+
+  test('with --json, training progress is one JSON event per line on stderr', () => {
+    const events = jsonTrainStderr.trim().split('\n').map((line) => JSON.parse(line) as { event: string; epoch?: number });
+    expect(events.filter((e) => e.event === 'epoch').map((e) => e.epoch)).toEqual([1, 2]);
   });
 
   afterAll(async () => {
@@ -130,6 +137,9 @@ describe('fracture command', () => {
     const second = path.join(work, 'run2');
     const trained = await runCli(['train', '--model', 'cnn', '--data', data, '--epochs', '1', '--batch-size', '16', '--input-size', '32', '--grayscale', '--seed', '5', '--backend', 'wasm', '--out', second]);
     expect(trained.exitCode).toBe(0);
+    // Without --json and off a terminal: readable lines, no JSON events (a terminal gets the progress bar).
+    expect(trained.stderr).not.toContain('{"event"');
+    expect(trained.stderr).toMatch(/^epoch 1\/1  loss \d/m);
     const result = await runCli(['--json', 'ensemble', '--model-dirs', path.join(trainOut, 'model'), path.join(second, 'model'), '--data', data, '--split', path.join(trainOut, 'split.csv'), '--out', path.join(work, 'ens')]);
     expect(result.exitCode).toBe(0);
     const json = JSON.parse(result.stdout);

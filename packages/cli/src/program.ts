@@ -26,6 +26,7 @@ import { readTrainedModelInfo } from './trained-model';
 import { resolveModelDir } from './model-source';
 import { measureLocalisation } from './localisation-run';
 import { listPretrainedModels } from '@fracture/pretrained';
+import { CLI_VERSION } from './version';
 
 const IMAGE_EXTENSIONS = /\.(png|jpe?g|dcm|dicom)$/i;
 
@@ -123,6 +124,7 @@ export interface ProgramSettings {
 export function createProgram(streams?: OutputStreams, settings: ProgramSettings = {}): Command {
   const program = new Command('fracture')
     .description('Bone-fracture detection in X-rays with TensorFlow.js: train, evaluate, explain and serve the study\'s models.')
+    .version(CLI_VERSION, '-V, --version', 'print the version of @fracture/cli')
     .option('--json', 'machine-readable output on stdout')
     .showHelpAfterError()
     .configureOutput(streams ? { writeOut: (s) => streams.stdout.write(s), writeErr: (s) => streams.stderr.write(s) } : {});
@@ -400,6 +402,7 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
     .option('--allowed-host <name>', 'a host name the server may be reached by, besides its IP and localhost (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--workers <n>', `prediction worker threads (default ${defaultPoolSize()} here: the cores but one, at most 4)`, positiveInt('--workers'))
     .option('--timeout <s>', 'longest time one upload may take to decode and classify', positiveNumber('--timeout'), 30)
+    .option('--server-only', 'the page posts images to this server instead of running the model in the browser')
     .action(async (opts, command: Command) => {
       const output = out(command);
       const modelDir = resolveModelDir('serve', opts, 'fracture-demo/cnn/model');
@@ -407,7 +410,7 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
         throw new Error(`${error.message}\nRun 'fracture demo' first, or pass --model <name> or --model-dir.`);
       });
       const pool = await createPredictionPool({ modelDir, size: opts.workers, timeoutMs: Math.round(opts.timeout * 1000) });
-      const server = await startServer(pool, { host: opts.host, port: opts.port, maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024), allowedHosts: opts.allowedHost, log: output.info });
+      const server = await startServer(pool, { host: opts.host, port: opts.port, maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024), allowedHosts: opts.allowedHost, browserModel: !opts.serverOnly, log: output.info });
       output.result({ url: server.url, model: pool.info.modelName, workers: pool.size }, `Serving ${pool.info.modelName} at ${server.url} with ${pool.size} worker thread(s) (Ctrl+C to stop)`);
       const stop = async () => {
         await server.close();

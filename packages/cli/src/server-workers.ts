@@ -49,6 +49,8 @@ export interface PredictionPoolOptions {
 
 export interface PredictionPool {
   readonly info: TrainedModelInfo;
+  /** The model folder the workers loaded (the page's in-browser model is read from it). */
+  readonly modelDir: string;
   readonly size: number;
   /** Jobs running or waiting. */
   readonly pending: number;
@@ -189,6 +191,7 @@ export async function createPredictionPool(options: PredictionPoolOptions): Prom
     get info() {
       return info as TrainedModelInfo;
     },
+    modelDir: data.modelDir,
     size,
     get pending() {
       return queue.length + slots.filter((slot) => slot.job).length;

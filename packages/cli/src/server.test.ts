@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createPredictor } from './predictor';
 import type { Predictor } from './predictor';
 import { startServer } from './server';
@@ -22,6 +23,7 @@ jest.setTimeout(240_000);
 const execFile = promisify(execFileCallback);
 
 const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('fracture serve', () => {
   let work: string;
@@ -82,23 +84,66 @@ describe('fracture serve', () => {
   const browserTest = existsSync(CHROMIUM) ? test : test.skip;
   if (!existsSync(CHROMIUM)) console.warn(`skipping the browser test: ${CHROMIUM} not found (scripts/install-reference-tools.sh installs Debian's chromium)`);
 
-  browserTest('in Chromium: choosing an X-ray shows the prediction and the overlay', async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  // A real radiograph (Kaggle "Fracture Detection Using X-ray Images", Apache-2.0; see examples/browser-app/fixtures).
+  const XRAY = path.join(__dirname, 'testing', 'xray.jpg');
+
+  async function readPage(page: Page) {
+    await page.waitForSelector('#where', { timeout: 90_000 });
+    return page.evaluate(() => {
+      const rows = Array.from(document.querySelectorAll('#result table tr')).map((row) => Array.from(row.querySelectorAll('td')).map((cell) => cell.textContent ?? ''));
+      const overlay = document.querySelector('#overlay') as HTMLImageElement | null;
+      return {
+        heading: document.querySelector('#prediction')?.textContent ?? '',
+        where: (document.querySelector('#where') as HTMLElement).dataset.where,
+        percents: Object.fromEntries(rows.map(([name, value]) => [name, Number.parseFloat(value!)])),
+        overlayLoaded: overlay !== null && overlay.complete && overlay.naturalWidth > 0,
+      };
     });
+  }
+
+  browserTest('in Chromium: a dropped X-ray is classified and explained in the page; nothing is uploaded', async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
       const page = await browser.newPage();
+      const posts: string[] = [];
+      page.on('request', (request) => void (request.method() !== 'GET' && posts.push(request.url())));
       await page.goto(server.url);
-      await page.setInputFiles('#file', sample);
-      await page.waitForSelector('#overlay', { timeout: 60_000 });
-      const heading = await page.textContent('#prediction');
-      expect(heading).toMatch(/^(fractured|not fractured) \(\d+\.\d %\)$/);
-      const loaded = await page.$eval('#overlay', (img) => {
-        const element = img as unknown as { complete: boolean; naturalWidth: number };
-        return element.complete && element.naturalWidth > 0;
-      });
-      expect(loaded).toBe(true);
+      const bytes = [...(await fs.readFile(XRAY))];
+      // A real drop: a DataTransfer holding the file, dispatched on the drop zone.
+      const transfer = await page.evaluateHandle((data) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(data)], 'xray.jpg', { type: 'image/jpeg' }));
+        return dt;
+      }, bytes);
+      await page.dispatchEvent('#drop', 'drop', { dataTransfer: transfer });
+      const shown = await readPage(page);
+      expect(shown.where).toBe('browser');
+      expect(posts).toEqual([]);
+      expect(shown.overlayLoaded).toBe(true);
+      // The server's own prediction of the same file is the reference (its JPEG decoder differs by a level or two).
+      const reference = await predictor.predictBytes(new Uint8Array(bytes), 'xray.jpg');
+      expect(shown.heading).toMatch(new RegExp(`^${reference.predictedClass} \\(\\d+\\.\\d %\\)$`));
+      for (const [name, p] of Object.entries(reference.probabilities)) expect(Math.abs(shown.percents[name]! - 100 * p)).toBeLessThan(1);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  browserTest('in Chromium: when the page cannot run the model, the local server answers', async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      await page.route('**/app.js', (route) => route.abort());
+      const posts: string[] = [];
+      page.on('request', (request) => void (request.method() === 'POST' && posts.push(new URL(request.url()).pathname)));
+      await page.goto(server.url);
+      await page.setInputFiles('#file', XRAY);
+      const shown = await readPage(page);
+      expect(shown.where).toBe('server');
+      expect(posts).toEqual(['/predict']);
+      expect(shown.overlayLoaded).toBe(true);
+      const reference = await predictor.predictBytes(await fs.readFile(XRAY), 'xray.jpg');
+      for (const [name, p] of Object.entries(reference.probabilities)) expect(Math.abs(shown.percents[name]! - 100 * p)).toBeLessThan(0.06);
     } finally {
       await browser.close();
     }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Buffer } from 'node:buffer';
 import { decodeImageAsync } from '@fracture/preprocess';
 import { isAllowedHost } from './host-check';
+import { browserAssets } from './browser-assets';
 import type { Predictor } from './predictor';
 import { PoolJobError } from './server-workers';
 import type { PredictionPool } from './server-workers';
@@ -24,6 +25,12 @@ export interface ServeOptions {
   allowedHosts?: string[];
   /** Longest time to receive one request (headers and body); slower clients are disconnected. Default 60 s. */
   requestTimeoutMs?: number;
+  /**
+   * Let the page run the model in the browser (default true): it loads the model and TensorFlow.js's wasm
+   * binaries from this server and classifies dropped images itself, so they never leave the device; `POST
+   * /predict` stays as the fallback. `false`: the page always posts to the server.
+   */
+  browserModel?: boolean;
   log?: (line: string) => void;
 }
 
@@ -86,9 +93,11 @@ export async function startServer(source: Predictor | PredictionPool, options: S
   const host = options.host ?? '127.0.0.1';
   const maxUpload = options.maxUploadBytes ?? 32 * 1024 * 1024;
   const info = source.info;
-  const page = renderWebPage(`fracture-ai: ${info.modelName}`);
+  const inBrowser = options.browserModel !== false;
+  const page = renderWebPage(`fracture-ai: ${info.modelName}`, { inBrowser });
   const log = options.log ?? (() => {});
   const answer = isPool(source) ? inPool(source) : inProcess(source);
+  const assets = inBrowser ? browserAssets(source) : undefined;
 
   const server = http.createServer(async (req, res) => {
     const started = Date.now();
@@ -99,6 +108,9 @@ export async function startServer(source: Predictor | PredictionPool, options: S
       }
       if (req.method === 'GET' && url.pathname === '/') {
         send(res, 200, 'text/html; charset=utf-8', page);
+      } else if (req.method === 'GET' && assets?.has(url.pathname)) {
+        const asset = await assets.get(url.pathname);
+        send(res, 200, asset.type, asset.body);
       } else if (req.method === 'GET' && url.pathname === '/health') {
         sendJson(res, 200, { status: 'ok', model: info.modelName, classes: info.classNames });
       } else if (url.pathname === '/predict') {
@@ -210,12 +222,14 @@ function safeName(header: string | string[] | undefined): string {
   }
 }
 
-function send(res: http.ServerResponse, status: number, type: string, body: string): void {
+function send(res: http.ServerResponse, status: number, type: string, body: string | Uint8Array): void {
   res.writeHead(status, {
     'content-type': type,
-    'content-length': Buffer.byteLength(body),
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
     'x-content-type-options': 'nosniff',
-    'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'",
+    // 'self' scripts and wasm compilation for the in-browser model; data: images for the overlays.
+    'content-security-policy':
+      "default-src 'none'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'",
   });
   res.end(body);
 }

@@ -5,6 +5,7 @@ import { getModelSpec, isModelName, loadModel, saveModel } from '@fracture/model
 import type { ModelName } from '@fracture/models';
 import { checkTrainedModel } from './model-consistency';
 import { writeFileNamed } from './write-file-named';
+import { inferTrainedModelInfo } from './saved-model-info';
 
 /** Everything needed to use a trained model again: what it is and how its inputs were prepared. */
 export interface TrainedModelInfo {
@@ -41,14 +42,29 @@ export async function saveTrainedModel(dir: string, model: tfl.LayersModel, info
   return full;
 }
 
-/** Reads only `fracture-model.json` of a model folder: what the model is and how to prepare its inputs. */
+/**
+ * Reads only `fracture-model.json` of a model folder: what the model is and how to prepare its inputs. A folder
+ * written by @fracture/models' `saveModel` alone is accepted too when it holds one of the registry's models: its
+ * preparation is then that model's default (see `inferTrainedModelInfo`).
+ */
 export async function readTrainedModelInfo(dir: string): Promise<TrainedModelInfo> {
   const infoPath = path.join(dir, INFO_FILE);
   let raw: string;
   try {
     raw = await fs.readFile(infoPath, 'utf8');
   } catch {
-    throw new Error(`readTrainedModelInfo: ${infoPath} not found: expected a folder written by 'fracture train' or saveTrainedModel`);
+    const modelPath = path.join(dir, 'model.json');
+    const modelJson = await fs.readFile(modelPath, 'utf8').catch(() => undefined);
+    if (modelJson === undefined) {
+      throw new Error(`readTrainedModelInfo: neither ${infoPath} nor ${modelPath} found: expected a folder written by 'fracture train', saveTrainedModel or saveModel`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(modelJson);
+    } catch (error) {
+      throw new Error(`readTrainedModelInfo: ${modelPath} is not valid JSON (${(error as Error).message})`);
+    }
+    return inferTrainedModelInfo(parsed, modelPath);
   }
   let info: TrainedModelInfo;
   try {

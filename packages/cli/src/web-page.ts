@@ -1,9 +1,12 @@
 /**
  * The single page `fracture serve` offers: drop an X-ray, see the predicted
- * class, the per-class probabilities and the Grad-CAM overlay. Everything is
- * inline so the server serves only this document and its own JSON API.
+ * class, the per-class probabilities and the Grad-CAM overlay. With `inBrowser`
+ * (the server's default) the page first runs the model itself (`/app.js`, see
+ * page-app.ts), so the image never leaves the device, and posts the image to
+ * the server only when that fails.
  */
-export function renderWebPage(title = 'fracture-ai'): string {
+export function renderWebPage(title = 'fracture-ai', options: { inBrowser?: boolean } = {}): string {
+  const inBrowser = options.inBrowser ?? false;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -26,13 +29,20 @@ export function renderWebPage(title = 'fracture-ai'): string {
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p>Drop an X-ray (PNG, JPEG or DICOM) below, or click to choose a file. The image is sent to this local server only.</p>
+<p>Drop an X-ray (PNG, JPEG or DICOM) below, or click to choose a file. ${
+    inBrowser
+      ? 'It is analysed in this browser and does not leave your device; only if the browser cannot run the model is it sent to this local server.'
+      : 'The image is sent to this local server only.'
+  }</p>
 <div id="drop" tabindex="0" role="button" aria-label="Choose an X-ray">Drop an X-ray here
   <input id="file" type="file" accept=".png,.jpg,.jpeg,.dcm,image/png,image/jpeg,application/dicom" hidden>
 </div>
 <div id="result" aria-live="polite"></div>
 <p class="note">A research tool, not a medical device: predictions are not a diagnosis.</p>
 <script>
+const inBrowser = ${inBrowser ? 'true' : 'false'};
+// Loaded once; null when the browser cannot run it (the server then answers).
+const engine = inBrowser ? import('/app.js').then(() => window.fractureInBrowser || null, () => null) : Promise.resolve(null);
 const drop = document.getElementById('drop');
 const input = document.getElementById('file');
 const result = document.getElementById('result');
@@ -47,17 +57,26 @@ function text(tag, value, cls) { const el = document.createElement(tag); el.text
 
 async function send(file) {
   result.replaceChildren(text('p', 'Analysing ' + file.name + '…'));
+  const local = await engine;
+  if (local) {
+    try {
+      show(file.name, await local.predict(new Uint8Array(await file.arrayBuffer()), location.origin), 'browser');
+      return;
+    } catch (err) {
+      console.warn('fracture: the in-browser model failed, asking the server', err);
+    }
+  }
   try {
     const response = await fetch('/predict', { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) }, body: file });
     const body = await response.json();
     if (!response.ok) throw new Error(body.error || response.statusText);
-    show(file.name, body);
+    show(file.name, body, 'server');
   } catch (err) {
     result.replaceChildren(text('p', 'Could not analyse ' + file.name + ': ' + err.message, 'error'));
   }
 }
 
-function show(name, body) {
+function show(name, body, where) {
   const heading = text('h2', body.predictedClass + ' (' + (100 * body.probability).toFixed(1) + ' %)');
   heading.id = 'prediction';
   const table = document.createElement('table');
@@ -69,13 +88,18 @@ function show(name, body) {
     row.insertCell().append(bar);
   }
   const nodes = [heading, table];
-  if (body.overlayPng) {
+  const overlay = body.overlayUrl || (body.overlayPng && 'data:image/png;base64,' + body.overlayPng);
+  if (overlay) {
     const img = document.createElement('img');
     img.id = 'overlay';
     img.alt = 'Grad-CAM overlay for ' + name;
-    img.src = 'data:image/png;base64,' + body.overlayPng;
+    img.src = overlay;
     nodes.push(text('p', 'Grad-CAM: where the model looked for "' + body.predictedClass + '".'), img);
   }
+  const origin = text('p', where === 'browser' ? 'Computed in this browser: the image did not leave your device.' : 'Computed by the local server.', 'note');
+  origin.id = 'where';
+  origin.dataset.where = where;
+  nodes.push(origin);
   result.replaceChildren(...nodes);
 }
 </script>

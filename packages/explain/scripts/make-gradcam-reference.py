@@ -43,8 +43,9 @@ deterministic()
 
 SIZE = 96  # every network's last conv is still 3 x 3 at this size
 CLASSES = [0, 1]  # explained class per image of the batch
-# The study's Grad-CAM layer per network (the registry's gradCamLayer, see src/target-layer.ts).
-LAYERS = {"resnet18": "layer4.1.conv2", "mobilenetv2": "features.18.0", "efficientnet-b3": "features.8.0"}
+# The default Grad-CAM layer per network (the registry's gradCamLayer, see src/target-layer.ts): the last
+# block's output, hooked on the torchvision container as pytorch-grad-cam users do.
+LAYERS = {"resnet18": "layer4", "mobilenetv2": "features.18", "efficientnet-b3": "features.8"}
 
 
 def randomise(model, gen, gamma_low, gamma_span):

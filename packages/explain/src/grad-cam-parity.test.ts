@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { gradCam, gradCamPlusPlus } from './grad-cam';
-import { defaultTargetLayer } from './target-layer';
+import { defaultTargetLayer, resolveTargetLayer } from './target-layer';
 import { loadModelsApi, type ModelsApi } from './testing/models-api';
 import { pythonUnavailable, REFERENCE_PYTHON } from './testing/python';
 
 /**
  * Parity with PyTorch: the same seeded torchvision weights in both
  * frameworks, Grad-CAM computed by scripts/make-gradcam-reference.py with
- * plain autograd hooks at the study's layers. Generated at test time into a
+ * plain autograd hooks on the registry's default layers. Generated at test time into a
  * cache directory keyed by the hash of the script and of the module it
  * imports (tools/torch-reference/fracture_torch.py).
  */
@@ -74,8 +74,10 @@ describeParity('Grad-CAM parity with PyTorch (torchvision weights, autograd hook
         strict: true,
       });
       expect(loaded.missing).toEqual([]);
-      expect(defaultTargetLayer(model).name).toBe(api.getModelSpec(name).gradCamLayer);
+      // The registry names a torchvision container; PyTorch hooked that container, the default resolves to its output.
       expect(m.layer).toBe(api.getModelSpec(name).gradCamLayer);
+      const target = defaultTargetLayer(model);
+      expect(resolveTargetLayer(model, m.layer, 'test')).toBe(target);
 
       const x = tf.tensor4d(readF32(join(dir, `${name}-input.bin`)), m.inputShape);
       const before = tf.memory().numTensors;
@@ -90,7 +92,7 @@ describeParity('Grad-CAM parity with PyTorch (torchvision weights, autograd hook
       const [, h, w] = m.rawShape;
       for (let i = 0; i < n; i++) {
         const r = results[i]!;
-        expect(r.layer).toBe(m.layer);
+        expect(r.layer).toBe(target.name);
         const refScore = logits[i * 2 + m.classes[i]!]!;
         expect(Math.abs(r.score - refScore) / Math.max(1, Math.abs(refScore))).toBeLessThan(1e-4);
         expect([r.raw.height, r.raw.width]).toEqual([h, w]);

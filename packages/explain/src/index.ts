@@ -1,8 +1,9 @@
 /**
  * @fracture/explain: why did the model call this X-ray fractured? Grad-CAM
  * and Grad-CAM++ at any convolutional layer of any tfjs-layers graph
- * (residual, branching and nested models included; default layer: the last
- * conv, which is each registry model's `gradCamLayer`), model-agnostic
+ * (residual, branching and nested models included; torchvision container
+ * names such as `layer4` accepted; default layer: the last block's output,
+ * which is each registry model's `gradCamLayer`), model-agnostic
  * occlusion sensitivity, all batched and leak-free; explicit class targets
  * for two-class and single-output binary models; and overlays a clinician
  * can read: the heatmap in turbo or jet over the original X-ray at its

@@ -17,18 +17,27 @@ export function flattenLayers(model: LayersModel): Layer[] {
   return all;
 }
 
+// Layers that only reorder or reshape a feature map: their output is not a [N, h, w, C] map of features.
+const LAYOUT_CLASS_NAMES = new Set(['Permute', 'Reshape']);
+
+function isSpatial(layer: Layer): boolean {
+  const shape = layer.outputShape;
+  return !Array.isArray(shape[0]) && shape.length === 4 && !LAYOUT_CLASS_NAMES.has(layer.getClassName());
+}
+
 /**
- * The layer Grad-CAM explains by default: the last 2-D convolution of the
- * graph. For the study's models this is exactly the registry's
- * `gradCamLayer` (ResNet18 `layer4.1.conv2`, MobileNetV2 `features.18.0`,
- * EfficientNet-B3 `features.8.0`, the custom CNN's second conv), the layers
- * the authors' notebook used.
+ * The layer Grad-CAM explains by default, by one rule: the output of the network's last block, i.e. the
+ * last layer (in graph order) whose output is still a spatial `[N, h, w, C]` feature map before the network
+ * pools or flattens it. This is the layer pytorch-grad-cam users pass (`model.layer4[-1]` for ResNet,
+ * `model.features[-1]` for MobileNetV2 and EfficientNet): ResNet18 `layer4.1.relu_out` (= `layer4`),
+ * MobileNetV2 `features.18.2` (= `features.18`), EfficientNet-B3 `features.8.2` (= `features.8`), the custom
+ * CNN's `pool2`; every registry model's `gradCamLayer` names that block.
  */
 export function defaultTargetLayer(model: LayersModel): Layer {
-  const convs = flattenLayers(model).filter((layer) => CONV_CLASS_NAMES.has(layer.getClassName()));
-  const last = convs[convs.length - 1];
+  const spatial = flattenLayers(model).filter((layer) => isSpatial(layer) && layer.getClassName() !== 'InputLayer');
+  const last = spatial[spatial.length - 1];
   if (last === undefined) {
-    throw new Error(`defaultTargetLayer: model ${model.name} has no Conv2D layer; pass options.layer`);
+    throw new Error(`defaultTargetLayer: model ${model.name} has no layer with a spatial [N, h, w, C] output; pass options.layer`);
   }
   return last;
 }
@@ -40,7 +49,8 @@ export function resolveTargetLayer(model: LayersModel, ref: LayerRef | undefined
   if (ref === undefined) {
     layer = defaultTargetLayer(model);
   } else if (typeof ref === 'string') {
-    layer = all.find((candidate) => candidate.name === ref);
+    // A torchvision container (`layer4`, `features.18`) means its output: the last layer inside it.
+    layer = all.find((candidate) => candidate.name === ref) ?? all.filter((candidate) => candidate.name.startsWith(`${ref}.`)).at(-1);
     if (layer === undefined) {
       const convNames = all.filter((l) => CONV_CLASS_NAMES.has(l.getClassName())).map((l) => l.name);
       const hint = convNames.slice(-5).join(', ');

@@ -54,8 +54,9 @@ export type ClassTarget = number | number[];
 /** Options shared by the gradient-based explainers. */
 export interface GradCamOptions {
   /**
-   * The convolutional layer to explain (rank-4 `[N, h, w, C]` output). Default:
-   * the last `Conv2D` / `DepthwiseConv2D` / `SeparableConv2D` layer of the graph,
+   * The layer to explain (rank-4 `[N, h, w, C]` output): a layer, its name, or a torchvision container
+   * name (`layer4`, `features.18`), which means the container's output (its last layer). Default: the
+   * last block's output, i.e. the last spatial feature map before pooling (see `defaultTargetLayer`),
    * which is the `gradCamLayer` of every model in the `@fracture/models` registry.
    */
   layer?: LayerRef;

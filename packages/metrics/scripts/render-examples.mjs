@@ -15,7 +15,7 @@ import {
   precisionRecallCurve,
   rocAuc,
   rocCurve,
-} from '../dist/index.js';
+} from '../dist/node.js';
 
 const docs = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs');
 mkdirSync(docs, { recursive: true });

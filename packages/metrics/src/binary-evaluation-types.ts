@@ -3,8 +3,11 @@ import type { BootstrapInterval, ConfusionMatrix, Label, PrecisionRecallCurve, R
 export interface BinaryEvaluationOptions {
   /** True class of each sample. */
   labels: readonly Label[];
-  /** Per-sample probabilities, one value per class in the order of `classes`. */
-  probabilities: readonly (readonly number[])[];
+  /**
+   * Per-sample probabilities: rows of one value per class in the order of `classes` (`[N][2]`), or, like
+   * `rocAuc` and the other curve functions, one score per sample for the positive class (`[N]`).
+   */
+  probabilities: readonly number[] | readonly (readonly number[])[];
   /** The two classes in probability-column order. Default `[0, 1]`. */
   classes?: readonly Label[];
   /** The positive class. Default: the first class (`0 = fractured` in this project). */

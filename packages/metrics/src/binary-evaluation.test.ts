@@ -43,7 +43,22 @@ describe('evaluateBinaryClassifier', () => {
     expect(r.metrics.accuracy.estimate).toBeCloseTo(4 / 6, 12);
   });
 
+  test('1-D scores of the positive class give the same evaluation as [N][2] rows, as rocAuc takes them', () => {
+    const fromRows = evaluateBinaryClassifier({ labels, probabilities, nBoot: 200, seed: 3 });
+    const fromScores = evaluateBinaryClassifier({ labels, probabilities: p0, nBoot: 200, seed: 3 });
+    expect(fromScores).toEqual(fromRows);
+    expect(fromScores.metrics.auc.estimate).toBeCloseTo(8 / 9, 12);
+    // With positive class 1, a 1-D score is the probability of class 1.
+    const positiveOne = evaluateBinaryClassifier({ labels, probabilities: p0.map((p) => 1 - p), positiveLabel: 1, nBoot: 50, seed: 3 });
+    expect(positiveOne.metrics.auc.estimate).toBeCloseTo(8 / 9, 12);
+    expect(positiveOne.confusion.matrix).toEqual(fromRows.confusion.matrix);
+  });
+
   test('names itself in errors', () => {
+    expect(() => evaluateBinaryClassifier({ labels: [0, 1], probabilities: [0.5, [0.5, 0.5]] as unknown as number[] })).toThrow(
+      'evaluateBinaryClassifier: probabilities mixes scores and rows; probabilities[1] is not a number',
+    );
+    expect(() => evaluateBinaryClassifier({ labels: [0, 1], probabilities: [0.5, NaN] })).toThrow('evaluateBinaryClassifier: probabilities[1] must be a finite score');
     expect(() => evaluateBinaryClassifier({ labels: [], probabilities: [] })).toThrow('evaluateBinaryClassifier: labels is empty');
     expect(() => evaluateBinaryClassifier({ labels: [0, 1], probabilities: [[1, 0]] })).toThrow('evaluateBinaryClassifier: expected one probability row per label');
     expect(() => evaluateBinaryClassifier({ labels, probabilities, positiveLabel: 7 })).toThrow('positiveLabel 7 is not one of the classes');

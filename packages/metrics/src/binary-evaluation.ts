@@ -35,9 +35,15 @@ export function evaluateBinaryClassifier(options: BinaryEvaluationOptions): Bina
   const negative = classes[1 - positiveIndex];
   const threshold = options.threshold ?? 0.5;
 
-  const scores = probabilities.map((row, i) => {
+  const oneDimensional = typeof probabilities[0] === 'number';
+  const scores = (probabilities as readonly (number | readonly number[])[]).map((row, i) => {
+    if (oneDimensional) {
+      if (typeof row !== 'number') throw new Error(`${fn}: probabilities mixes scores and rows; probabilities[${i}] is not a number`);
+      if (!Number.isFinite(row)) throw new Error(`${fn}: probabilities[${i}] must be a finite score, got ${row}`);
+      return row;
+    }
     if (!Array.isArray(row) || row.length !== 2) throw new Error(`${fn}: probabilities[${i}] must hold two values`);
-    return row[positiveIndex];
+    return row[positiveIndex] as number;
   });
   const predict = (s: readonly number[]) => s.map((p) => (p >= threshold ? positive : negative));
   const predictions = predict(scores);

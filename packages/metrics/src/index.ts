@@ -5,6 +5,8 @@
  * Cohen's kappa, Brier score and calibration), plus what the study lacked: seeded bootstrap confidence
  * intervals that can resample whole source radiographs, DeLong's test for two correlated AUCs, the
  * most confident mistakes, SVG / PNG charts and markdown / JSON summaries. Plain arrays in, plain objects out.
+ * This entry imports nothing from Node, so it runs in browsers; PNG rendering of the charts (resvg, native)
+ * comes from `@fracture/metrics/node`, which Node resolves `@fracture/metrics` to as well.
  *
  * @packageDocumentation
  */
@@ -22,11 +24,11 @@ export { confusionMatrix } from './confusion-matrix';
 export { delongAuc, delongTest } from './delong-test';
 export { matthewsCorrelation } from './matthews-correlation';
 export { misclassified } from './misclassified';
-export { plotConfusionMatrix, plotConfusionMatrixPng } from './plot-confusion-matrix';
-export { plotPrecisionRecall, plotPrecisionRecallPng } from './plot-precision-recall';
-export { plotReliability, plotReliabilityPng } from './plot-reliability';
-export { plotRoc, plotRocPng } from './plot-roc';
-export { plotTrainingCurves, plotTrainingCurvesPng } from './plot-training-curves';
+export { plotConfusionMatrix } from './plot-confusion-matrix';
+export { plotPrecisionRecall } from './plot-precision-recall';
+export { plotReliability } from './plot-reliability';
+export { plotRoc } from './plot-roc';
+export { plotTrainingCurves } from './plot-training-curves';
 export type { TrainingCurvePoint } from './plot-training-curves';
 export { averagePrecision, precisionRecallCurve } from './precision-recall-curve';
 export { precisionRecallF1 } from './precision-recall-f1';
@@ -36,5 +38,4 @@ export type { TemperatureOptions } from './temperature-scaling';
 export { thresholdForSensitivity } from './threshold-for-sensitivity';
 export type { OperatingPoint } from './threshold-for-sensitivity';
 export { oneVsRestRoc, rocAuc, rocCurve, trapezoidArea } from './roc-curve';
-export { findDejaVuFonts, svgToPng } from './svg-to-png';
 export type * from './types';

@@ -1,6 +1,7 @@
 import { chartLabels as y, chartScoresA as a, inspectPng } from '../test/png-inspect';
 import { confusionMatrix } from './confusion-matrix';
-import { plotConfusionMatrix, plotConfusionMatrixPng } from './plot-confusion-matrix';
+import { plotConfusionMatrix } from './plot-confusion-matrix';
+import { plotConfusionMatrixPng } from './plot-png';
 
 describe('plotConfusionMatrix', () => {
   test('counts and row percentages in each cell, axis titles, class names; PNG', () => {

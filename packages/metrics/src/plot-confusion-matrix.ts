@@ -1,6 +1,5 @@
 import { checkSize, document, fmt, text, textWidth } from './svg-chart';
-import { svgToPng } from './svg-to-png';
-import type { ConfusionMatrix, ConfusionMatrixPlotOptions, SvgToPngOptions } from './types';
+import type { ConfusionMatrix, ConfusionMatrixPlotOptions } from './types';
 
 // A sequential blue scale (light to dark), interpolated in sRGB; adequate for a 0-1 fraction.
 const SCALE = ['#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'];
@@ -88,9 +87,4 @@ export function plotConfusionMatrix(cm: ConfusionMatrix, options: ConfusionMatri
   }
   body.push(text(barX + barW / 2, top + side + 20, 'of row', { size: 11, anchor: 'middle', fill: '#444444' }));
   return document(width, height, body, title);
-}
-
-/** `plotConfusionMatrix` rendered to PNG bytes. */
-export function plotConfusionMatrixPng(cm: ConfusionMatrix, options: ConfusionMatrixPlotOptions & SvgToPngOptions = {}): Uint8Array {
-  return svgToPng(plotConfusionMatrix(cm, options), options);
 }

@@ -1,5 +1,6 @@
 import { chartLabels as y, chartScoresA as a, expectDrawnChart } from '../test/png-inspect';
-import { plotPrecisionRecall, plotPrecisionRecallPng } from './plot-precision-recall';
+import { plotPrecisionRecall } from './plot-precision-recall';
+import { plotPrecisionRecallPng } from './plot-png';
 import { averagePrecision, precisionRecallCurve } from './precision-recall-curve';
 
 describe('plotPrecisionRecall', () => {

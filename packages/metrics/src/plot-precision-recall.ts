@@ -1,6 +1,5 @@
 import { checkSize, document, legend, PALETTE, polyline, unitFrame } from './svg-chart';
-import { svgToPng } from './svg-to-png';
-import type { PrecisionRecallPlotOptions, PrecisionRecallSeries, SvgToPngOptions } from './types';
+import type { PrecisionRecallPlotOptions, PrecisionRecallSeries } from './types';
 
 /**
  * Precision-recall curves of one or more models, drawn as steps (the interpolation average
@@ -49,12 +48,4 @@ export function plotPrecisionRecall(series: PrecisionRecallSeries | readonly Pre
   }
   body.push(...legend(f, entries, 'bottom-left'));
   return document(width, height, body, title);
-}
-
-/** `plotPrecisionRecall` rendered to PNG bytes. */
-export function plotPrecisionRecallPng(
-  series: PrecisionRecallSeries | readonly PrecisionRecallSeries[],
-  options: PrecisionRecallPlotOptions & SvgToPngOptions = {},
-): Uint8Array {
-  return svgToPng(plotPrecisionRecall(series, options), options);
 }

@@ -1,6 +1,7 @@
 import { chartLabels as y, chartScoresA as a, chartScoresB as b, expectDrawnChart } from '../test/png-inspect';
 import { expectedCalibrationError, reliabilityBins } from './calibration';
-import { plotReliability, plotReliabilityPng } from './plot-reliability';
+import { plotReliability } from './plot-reliability';
+import { plotReliabilityPng } from './plot-png';
 
 describe('plotReliability', () => {
   test('legend with ECE, diagonal, count histogram; PNG', () => {

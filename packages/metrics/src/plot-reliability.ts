@@ -1,6 +1,5 @@
 import { checkSize, document, fmt, legend, PALETTE, polyline, text, unitFrame } from './svg-chart';
-import { svgToPng } from './svg-to-png';
-import type { PlotOptions, ReliabilityBin, ReliabilitySeries, SvgToPngOptions } from './types';
+import type { PlotOptions, ReliabilityBin, ReliabilitySeries } from './types';
 
 function eceOf(bins: readonly ReliabilityBin[]): number {
   const total = bins.reduce((a, b) => a + b.count, 0);
@@ -59,9 +58,4 @@ export function plotReliability(series: ReliabilitySeries | readonly Reliability
   entries.push({ label: 'Perfectly calibrated', color: '#9a9a9a', dash: '6 5' });
   body.push(...legend(f, entries, 'top-left'));
   return document(width, height, body, title);
-}
-
-/** `plotReliability` rendered to PNG bytes. */
-export function plotReliabilityPng(series: ReliabilitySeries | readonly ReliabilitySeries[], options: PlotOptions & SvgToPngOptions = {}): Uint8Array {
-  return svgToPng(plotReliability(series, options), options);
 }

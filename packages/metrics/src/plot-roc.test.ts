@@ -1,5 +1,6 @@
 import { chartLabels as y, chartScoresA as a, chartScoresB as b, expectDrawnChart } from '../test/png-inspect';
-import { plotRoc, plotRocPng } from './plot-roc';
+import { plotRoc } from './plot-roc';
+import { plotRocPng } from './plot-png';
 import { rocCurve } from './roc-curve';
 
 const roc = [

@@ -1,7 +1,6 @@
 import { trapezoidArea } from './roc-curve';
 import { checkSize, document, legend, PALETTE, polyline, unitFrame } from './svg-chart';
-import { svgToPng } from './svg-to-png';
-import type { PlotOptions, RocSeries, SvgToPngOptions } from './types';
+import type { PlotOptions, RocSeries } from './types';
 
 function checkSeries(fn: string, series: readonly RocSeries[]): void {
   if (!Array.isArray(series) || series.length === 0) throw new Error(`${fn}: expected at least one curve`);
@@ -38,9 +37,4 @@ export function plotRoc(series: RocSeries | readonly RocSeries[], options: PlotO
   entries.push({ label: 'Chance (AUC = 0.500)', color: '#9a9a9a', dash: '6 5' } as (typeof entries)[number]);
   body.push(...legend(f, entries, 'bottom-right'));
   return document(width, height, body, title);
-}
-
-/** `plotRoc` rendered to PNG bytes. */
-export function plotRocPng(series: RocSeries | readonly RocSeries[], options: PlotOptions & SvgToPngOptions = {}): Uint8Array {
-  return svgToPng(plotRoc(series, options), options);
 }

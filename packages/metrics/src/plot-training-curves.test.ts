@@ -1,5 +1,6 @@
 import { PNG } from 'pngjs';
-import { plotTrainingCurves, plotTrainingCurvesPng } from './plot-training-curves';
+import { plotTrainingCurves } from './plot-training-curves';
+import { plotTrainingCurvesPng } from './plot-png';
 
 const history = [
   { epoch: 0, loss: 0.69, acc: 0.52, val_loss: 0.68, val_acc: 0.55 },

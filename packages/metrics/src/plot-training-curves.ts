@@ -1,7 +1,6 @@
 import { checkSize, document, fmt, legend, PALETTE, polyline, text } from './svg-chart';
 import type { Frame } from './svg-chart';
-import { svgToPng } from './svg-to-png';
-import type { PlotOptions, SvgToPngOptions } from './types';
+import type { PlotOptions } from './types';
 
 /** One epoch of a training history, as `@fracture/train` records it (only these keys are read). */
 export interface TrainingCurvePoint {
@@ -81,9 +80,4 @@ export function plotTrainingCurves(history: readonly TrainingCurvePoint[], optio
   const entries = [{ label: 'training', color: PALETTE[0], marker: true }, ...(hasVal ? [{ label: 'validation', color: PALETTE[1], dash: '7 5', marker: true }] : [])];
   body.push(...legend(accFrame, entries, 'bottom-right'));
   return document(width, height, body, title);
-}
-
-/** `plotTrainingCurves` rendered to PNG bytes. */
-export function plotTrainingCurvesPng(history: readonly TrainingCurvePoint[], options: PlotOptions & SvgToPngOptions = {}): Uint8Array {
-  return svgToPng(plotTrainingCurves(history, options), options);
 }

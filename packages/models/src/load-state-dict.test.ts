@@ -100,6 +100,19 @@ describe('loadStateDict', () => {
     const good = getStateDict(model);
     afterAll(() => model.dispose());
 
+    test('non-strict: a state dict of which nothing fits (another architecture) throws and writes nothing', () => {
+      const other = createResNet18({ inputSize: 32 });
+      const before = model.getWeights().map((w) => w.dataSync().slice());
+      try {
+        expect(() => loadStateDict(model, getStateDict(other), { strict: false })).toThrow(
+          /^loadStateDict: none of the \d+ parameters of .* could be loaded from the state dict \(\d+ tensors\): is it a checkpoint of another architecture\? If it comes from timm/,
+        );
+      } finally {
+        other.dispose();
+      }
+      model.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(before[i]!)));
+    });
+
     test('non-strict: missing, unexpected and mismatched keys are reported, the rest is loaded', () => {
       const sd = without(good, 'conv1.bias');
       sd['extra.weight'] = arange([2]);

@@ -36,7 +36,8 @@ function describeErrors(modelName: string, missing: string[], unexpected: string
  * reporting keys like `torch.nn.Module.load_state_dict`: `missing` (the model needs them),
  * `unexpected` (the model has no place for them) and `mismatched` (shapes differ). With `strict`
  * (default) any of those throws and nothing is written; otherwise everything that fits is loaded,
- * so a 1000-class ImageNet checkpoint fills a 2-class model except its head. Unlike PyTorch,
+ * so a 1000-class ImageNet checkpoint fills a 2-class model except its head; when nothing at all fits (another
+ * architecture), it throws rather than leave the model silently untouched. Unlike PyTorch,
  * non-strict loading also skips shape mismatches instead of raising. BatchNorm's
  * `num_batches_tracked` is accepted and ignored. A 3-channel stem conv loading into a 1-channel
  * model is summed over RGB, which gives the same response to a gray image replicated on 3 channels.
@@ -121,6 +122,16 @@ export function loadStateDict(
 
   if (strict && (missing.length || unexpected.length || mismatched.length)) {
     throw new Error(describeErrors(model.name, missing, unexpected, mismatched));
+  }
+  // Non-strict loading exists to skip a head, not to skip everything: a checkpoint of another architecture
+  // (or another naming) would otherwise leave the model at its random initialisation without a word.
+  if (plan.length === 0 && params.length > 0) {
+    const hint = source === 'torchvision' ? " If it comes from timm, pass { source: 'timm' }." : '';
+    throw new Error(
+      `loadStateDict: none of the ${params.length} parameters of ${model.name} could be loaded from the state dict ` +
+        `(${Object.keys(stateDict).length} tensors): is it a checkpoint of another architecture?${hint}\n` +
+        describeErrors(model.name, missing.slice(0, 5), unexpected.slice(0, 5), mismatched.slice(0, 5)).split('\n').slice(1).join('\n'),
+    );
   }
   for (const { param, tensor, sumInputChannels: sumRgb } of plan) {
     let torch = { data: tensor.data as Float32Array, shape: tensor.shape };

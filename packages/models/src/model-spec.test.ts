@@ -8,10 +8,10 @@ describe('getModelSpec', () => {
 
   // Expected values transcribed from docs/paper.md ("What the authors' published notebook actually did").
   test.each([
-    ['cnn', 224, 1e-3, 0, 'conv2', false, false],
-    ['resnet18', 224, 1e-4, 1e-4, 'layer4.1.conv2', true, true],
-    ['efficientnet-b3', 300, 1e-4, 1e-4, 'features.8.0', true, true],
-    ['mobilenetv2', 224, 1e-3, 0, 'features.18.0', true, false],
+    ['cnn', 224, 1e-3, 0, 'pool2', false, false],
+    ['resnet18', 224, 1e-4, 1e-4, 'layer4', true, true],
+    ['efficientnet-b3', 300, 1e-4, 1e-4, 'features.8', true, true],
+    ['mobilenetv2', 224, 1e-3, 0, 'features.18', true, false],
   ] as const)('%s: input %i, lr %d, wd %d, Grad-CAM %s', (name, size, lr, wd, gradCam, pretrained, pretrainedInStudy) => {
     const spec = getModelSpec(name);
     expect(spec.name).toBe(name);

@@ -49,7 +49,11 @@ export interface ModelSpec {
   epochs: number;
   /** Default head dropout ({@link ModelOptions.headDropout}). */
   headDropout: number;
-  /** Layer (torch name) Grad-CAM targets by default: the network's last Conv2d. */
+  /**
+   * Layer or container (torch name) Grad-CAM targets by default: the output of the network's last block, the last
+   * spatial feature map before pooling (`layer4`, `features.18`), as pytorch-grad-cam users pass it. The study's
+   * notebook used the last Conv2d inside that block (`layer4.1.conv2`), which can still be passed by name.
+   */
   gradCamLayer: string;
   /** Layer (torch name) whose output is the feature vector that feeds the final linear layer. */
   featureLayer: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // through the package entry, as users import it: that is what registers the custom layers
-import { createModel, loadModel, MODEL_NAMES, saveModel } from './index';
+import { createModel, loadModel, MODEL_NAMES, saveModel } from './node';
 import type { ModelOptions } from './model-types';
 
 // Every architecture of the study survives saveModel → loadModel: same topology (including

@@ -38,7 +38,11 @@ describe('getLayerByTorchName', () => {
     for (const name of MODEL_NAMES) {
       const spec = getModelSpec(name);
       const model = name === 'cnn' ? createCustomCnn() : name === 'resnet18' ? resnet : name === 'mobilenetv2' ? mobilenet : efficientnet;
-      expect(getLayerByTorchName(model, spec.gradCamLayer).getClassName()).toBe('Conv2D');
+      // The last block's output: the last layer whose output is still a spatial map, right before the pooling.
+      const target = getLayerByTorchName(model, spec.gradCamLayer);
+      const next = model.layers[model.layers.indexOf(target) + 1]!;
+      expect(target.outputShape).toHaveLength(4);
+      expect(['GlobalAveragePooling2D', 'Permute']).toContain(next.getClassName());
       expect(getLayerByTorchName(model, spec.featureLayer)).toBeDefined();
       expect(getLayerByTorchName(model, spec.headLayer).getClassName()).toBe('Dense');
       if (name === 'cnn') model.dispose();

@@ -10,9 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { compose, createBatchLoader, createRng, decodeImageAsync, jpegDecoder, scanImageFolder, transforms } from '../src/index';
-import { augmentInto, toModelInput } from '../src/batch-loader';
-import type { DatasetItem } from '../src/index';
+import { compose, createBatchLoader, createRng, decodeImageAsync, jpegDecoder, scanImageFolder, transforms } from '../src/node';
+import { augmentInto } from '../src/batch-loader';
+import { toModelInput } from '../src/to-model-input';
+import type { DatasetItem } from '../src/node';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);

@@ -11,7 +11,7 @@ import {
   scanImageFolder,
   splitDataset,
   writeSplitManifest,
-} from '../dist/index.js';
+} from '../dist/node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(process.argv[2] ?? process.env.FRACTURE_DATA ?? path.join(here, '../../../../shared/data/fracture-xray'));

@@ -19,12 +19,18 @@ type SharpFactory = (input: Uint8Array, options: { failOn: 'error' | 'warning' |
 
 let sharpLoad: Promise<SharpFactory | null> | undefined;
 
+// A specifier bundlers cannot see through: sharp is native and optional, so a browser bundle must not try to
+// include it; there the import fails and the next decoder is used.
+const importOptional = (specifier: string): Promise<unknown> => import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
+
 /** `FRACTURE_DECODER`: `auto` (default), `sharp`, `wasm` or `jpeg-js`; anything else is an error. */
 export function decoderChoice(): 'auto' | 'sharp' | 'wasm' | 'jpeg-js' {
-  const value = (process.env.FRACTURE_DECODER ?? '').trim().toLowerCase();
+  // Browsers have no process: there the default applies.
+  const setting = typeof process === 'undefined' ? undefined : process.env.FRACTURE_DECODER;
+  const value = (setting ?? '').trim().toLowerCase();
   if (value === '' || value === 'auto') return 'auto';
   if (value === 'sharp' || value === 'wasm' || value === 'jpeg-js') return value;
-  throw new Error(`decodeImageAsync: FRACTURE_DECODER must be auto, sharp, wasm or jpeg-js, got '${process.env.FRACTURE_DECODER}'`);
+  throw new Error(`decodeImageAsync: FRACTURE_DECODER must be auto, sharp, wasm or jpeg-js, got '${setting}'`);
 }
 
 /**
@@ -32,7 +38,7 @@ export function decoderChoice(): 'auto' | 'sharp' | 'wasm' | 'jpeg-js' {
  * without its prebuilt binary keeps the other decoders.
  */
 function loadSharp(): Promise<SharpFactory | null> {
-  sharpLoad ??= import('sharp').then(
+  sharpLoad ??= importOptional('sharp').then(
     (module) => ((module as { default?: unknown }).default ?? module) as SharpFactory,
     () => null,
   );

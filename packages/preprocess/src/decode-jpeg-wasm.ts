@@ -35,7 +35,9 @@ export function loadWasmJpegDecoder(): Promise<WasmJpegDecode | null> {
 }
 
 async function instantiate(): Promise<WasmJpegDecode> {
-  const imported: { default?: unknown } = await import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs');
+  // Hidden from bundlers like sharp (see decode-image-async.ts): in a browser bundle the pure-JS decoder is used.
+  const specifier = '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs';
+  const imported = (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as { default?: unknown };
   const factory = (imported.default ?? imported) as ModuleFactory;
   // libjpeg reports through stderr before it fails; the fallback decoder words the error instead.
   const codec = await factory({ print: () => undefined, printErr: () => undefined });

@@ -1,13 +1,17 @@
 /**
- * @fracture/preprocess: everything between an X-ray file on disk and a batch of
+ * @fracture/preprocess: everything between an X-ray file and a batch of
  * tensors a model can train on. Decoders for PNG, JPEG and DICOM, image
  * operations on tfjs tensors (resize, crops, rotation, flips, colour jitter,
  * blur, histogram equalisation, CLAHE, normalisation), seeded augmentation
- * pipelines, dataset scanning, leak-free splits grouped by source radiograph,
- * a memory-bounded streaming batch loader and a synthetic radiograph generator.
- * Each image op is one kernel on a plain pixel buffer (`PixelImage`) that both the
- * tensor function and the loader's augmentation path run; JPEGs decode natively
- * through the optional `sharp` dependency when it is installed.
+ * pipelines, leak-free splits grouped by source radiograph and a synthetic
+ * radiograph generator. Each image op is one kernel on a plain pixel buffer
+ * (`PixelImage`) that both the tensor function and the loader's augmentation
+ * path run. This entry imports nothing from Node, so it runs in browsers; the
+ * file-system parts (dataset scanning and inspection, split manifests on disk,
+ * the streaming batch loader, writing synthetic datasets) come from
+ * `@fracture/preprocess/node`, which Node resolves `@fracture/preprocess` to as
+ * well. JPEGs decode natively through the optional `sharp` dependency when it
+ * is installed.
  *
  * @packageDocumentation
  */
@@ -81,19 +85,11 @@ export type {
   WriteSplitManifestOptions,
   WriteSyntheticDatasetOptions,
 } from './dataset-types';
-export { scanImageFolder } from './scan-image-folder';
-export { blockId, isFracAtlasRoot, parseYoloBoxes, scanFracAtlas } from './fracatlas-layout';
 export { sourceGroupKey, sourceIdFromFileName } from './source-id';
 export { findSharedSources, PAPER_FRACTIONS, splitDataset } from './split-dataset';
 export { stratifiedSubset } from './stratified-subset';
-export { formatSplitManifest, parseSplitManifest, readSplitManifest, SPLIT_MANIFEST_HEADER, writeSplitManifest } from './split-manifest';
-export { createBatchLoader, toModelInput } from './batch-loader';
-export { createClassBalancedLoader } from './class-balanced-loader';
-export type { ClassBalancedLoaderOptions } from './class-balanced-loader';
-export type { ModelInputSettings } from './batch-loader';
+export { toModelInput } from './to-model-input';
+export type { ModelInputSettings } from './to-model-input';
 export { generateSyntheticRadiographs } from './synthetic-radiographs';
-export { writeSyntheticDataset } from './write-synthetic-dataset';
 export { readImageDimensions } from './image-size';
 export type { ImageDimensions } from './image-size';
-export { inspectDataset } from './inspect-dataset';
-export type { DatasetInspection } from './inspect-dataset';

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { createBatchLoader, toModelInput } from './batch-loader';
+import { createBatchLoader } from './batch-loader';
+import { toModelInput } from './to-model-input';
 import { decodeImage } from './decode-image';
 import { encodePng } from './encode-png';
 

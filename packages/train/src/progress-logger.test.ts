@@ -10,9 +10,9 @@ function stream(isTTY: boolean) {
 const batch = (b: number): BatchLogs => ({ epoch: 0, batch: b, step: b, loss: 0.5, acc: 0.75, size: 4, lr: 0.01, gradNorm: 1 });
 
 describe('progressLogger', () => {
-  test('writes JSON lines when the stream is not a terminal', () => {
+  test('writes JSON lines only when asked for', () => {
     const out = stream(false);
-    const logger = progressLogger({ stream: out, everySteps: 2 });
+    const logger = progressLogger({ stream: out, format: 'jsonl', everySteps: 2 });
     const ctx = fakeContext({ epochs: 2, numBatches: 4 });
     logger.onTrainBegin?.(ctx);
     logger.onMessage?.({ level: 'info', text: "train: backend 'cpu'" });
@@ -43,6 +43,22 @@ describe('progressLogger', () => {
     expect(line).toContain('eta 0:03');
     logger.onEpochEnd?.(epochLogs(0, { loss: 0.25 }), ctx);
     expect(out.chunks.join('')).toContain('loss 0.2500');
+  });
+
+  test('writes plain text lines, not JSON, when the stream is not a terminal', () => {
+    const out = stream(false);
+    const logger = progressLogger({ stream: out });
+    const ctx = fakeContext({ epochs: 2, numBatches: 4 });
+    logger.onTrainBegin?.(ctx);
+    logger.onMessage?.({ level: 'warn', text: 'slow disk' });
+    logger.onEpochBegin?.(0, ctx);
+    for (let b = 0; b < 4; b++) logger.onBatchEnd?.(batch(b), ctx);
+    logger.onEpochEnd?.(epochLogs(0, { loss: 0.5, val_loss: 0.625 }), ctx);
+    logger.onTrainEnd?.(ctx, { stopReason: 'completed' });
+    const text = out.chunks.join('');
+    expect(text).not.toContain('{');
+    expect(text).not.toContain('\r');
+    expect(text.trim().split('\n')).toEqual(['warning: slow disk', 'epoch 1/2  loss 0.5000  acc 0.5000  lr 0.1000  seconds 1  val_loss 0.6250']);
   });
 
   test('formats durations', () => {

@@ -11,8 +11,11 @@ export interface LogStream {
 export interface ProgressLoggerOptions {
   /** Default `process.stderr`. */
   stream?: LogStream;
-  /** `'auto'` (default): a progress bar on a terminal, JSON lines otherwise. */
-  format?: 'auto' | 'bar' | 'jsonl';
+  /**
+   * `'auto'` (default): a progress bar on a terminal, plain text lines (one per epoch) otherwise.
+   * `'jsonl'`: one JSON event per line, for machines; only when asked for, e.g. by `fracture --json`.
+   */
+  format?: 'auto' | 'bar' | 'lines' | 'jsonl';
   /** In JSON-lines mode, also write a `batch` line every this many steps (default: epochs only). */
   everySteps?: number;
   /** Minimum milliseconds between bar redraws (default 100). */
@@ -23,13 +26,14 @@ export interface ProgressLoggerOptions {
 
 /**
  * Shows training progress: a one-line progress bar with loss, accuracy,
- * throughput and ETA on a terminal, or one JSON object per line (events
- * `message`, `epoch`, optionally `batch`, `end`) when the stream is not a
- * terminal, so logs of long runs stay machine-readable.
+ * throughput and ETA on a terminal, plain text lines when the stream is not a
+ * terminal (a log file stays readable, with no carriage returns), or, with
+ * `format: 'jsonl'`, one JSON object per line (events `message`, `epoch`,
+ * optionally `batch`, `end`) for machines.
  */
 export function progressLogger(options: ProgressLoggerOptions = {}): TrainCallback {
   const stream: LogStream = options.stream ?? process.stderr;
-  const format = options.format === 'bar' || options.format === 'jsonl' ? options.format : stream.isTTY ? 'bar' : 'jsonl';
+  const format = options.format === 'bar' || options.format === 'lines' || options.format === 'jsonl' ? options.format : stream.isTTY ? 'bar' : 'lines';
   const throttleMs = options.throttleMs ?? 100;
   const now = options.now ?? (() => Date.now());
   let epochs = 0;
@@ -70,6 +74,7 @@ export function progressLogger(options: ProgressLoggerOptions = {}): TrainCallba
         if (options.everySteps && (logs.step + 1) % options.everySteps === 0) json('batch', { ...logs });
         return;
       }
+      if (format === 'lines') return;
       const t = now();
       const isLast = numBatches !== undefined && logs.batch + 1 >= numBatches;
       if (t - lastDraw < throttleMs && !isLast) return;
@@ -97,7 +102,8 @@ export function progressLogger(options: ProgressLoggerOptions = {}): TrainCallba
       const parts = Object.entries(logs)
         .filter(([key, value]) => key !== 'epoch' && typeof value === 'number')
         .map(([key, value]) => `${key} ${formatNumber(value as number)}`);
-      stream.write(`  ${parts.join('  ')}\n`);
+      // Without a bar there was no "epoch i/n" header, so the line names its epoch.
+      stream.write(format === 'lines' ? `epoch ${logs.epoch + 1}/${epochs}  ${parts.join('  ')}\n` : `  ${parts.join('  ')}\n`);
     },
     onTrainEnd(ctx: TrainContext, result) {
       if (format === 'jsonl') json('end', { stopReason: result.stopReason, epochs: ctx.history.length });

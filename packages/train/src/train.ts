@@ -163,6 +163,7 @@ export async function train(model: LayersModel, data: BatchSource, options: Trai
       let batchIndex = 0;
       for await (const batch of data.batches(epoch)) {
         let stats: StepStats | 'diverged';
+        if (options.augment && batchIndex === 0 && epoch === startEpoch) warnIfNormalised(batch.xs, log);
         try {
           stats = runStep(model, optimizer, batch.xs, batch.ys, options, resolved, rng, lr, backend.name, batchIndex === 0 && epoch === startEpoch);
         } finally {
@@ -431,4 +432,25 @@ function hashConfig(resolved: ResolvedTrainOptions): string {
     batchSize: resolved.batchSize ?? null,
   };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16);
+}
+
+/**
+ * `augment` sees the batch as the source yields it; `createBatchLoader` yields it normalised (mean / std), where
+ * pixel-domain transforms (colour jitter, CLAHE, equalisation) clamp to [0, 1] and silently destroy the image.
+ * Checked once, on the first batch: one extra read of two scalars.
+ */
+function warnIfNormalised(xs: tf.Tensor, log: (message: TrainMessage) => void): void {
+  const [min, max] = tf.tidy(() => [tf.min(xs), tf.max(xs)]).map((t) => {
+    const value = t.dataSync()[0]!;
+    t.dispose();
+    return value;
+  });
+  if (min! < -1e-6 || max! > 1 + 1e-6) {
+    log({
+      level: 'warn',
+      text:
+        `train: augment receives batches outside [0, 1] (values ${min!.toFixed(3)} to ${max!.toFixed(3)}), i.e. already normalised; ` +
+        "pixel-domain transforms (colour jitter, CLAHE, equalisation) clamp such values. Pass them to createBatchLoader's `transform`, which runs before normalisation.",
+    });
+  }
 }

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Rng } from '@fracture/preprocess';
 
 /** The full state of a seeded generator, as `Rng.state()` in @fracture/preprocess returns it. */
 export interface TrainRngState {
@@ -7,13 +8,10 @@ export interface TrainRngState {
 }
 
 /**
- * The part of @fracture/preprocess's `Rng` the trainer relies on. Declared here
- * structurally so that any seeded generator with a checkpointable state fits.
+ * The augmentation generator: @fracture/preprocess's `Rng`, whole, because the transforms `augment` runs
+ * (`compose([...])`, `transforms.*`) draw with `uniform`, `int` and `normal`, and checkpoints save its `state()`.
  */
-export interface TrainRng {
-  next(): number;
-  state(): TrainRngState;
-}
+export type TrainRng = Rng;
 
 /** One batch: images `[N, H, W, C]` and one-hot (or soft) labels `[N, numClasses]`. The trainer disposes both. */
 export interface TrainBatch {
@@ -181,7 +179,12 @@ export interface TrainOptions {
   microBatchSize?: number;
   /** Split each batch into this many micro-batches (alternative to `microBatchSize`). */
   accumulationSteps?: number;
-  /** Augmentation applied to every training batch with the trainer's seeded generator. */
+  /**
+   * Augmentation applied to every training batch with the trainer's seeded generator, e.g. `compose([...])`. It
+   * receives the batch as the source yields it: normalised, for `createBatchLoader` with `mean` / `std`. Pixel-domain
+   * steps (colour jitter, CLAHE) need [0, 1] images and belong in `createBatchLoader`'s `transform` instead; the
+   * trainer warns when `augment` gets values outside [0, 1].
+   */
   augment?: BatchTransform;
   /** Seed of the augmentation generator (default 0). */
   seed?: number;
