@@ -12,6 +12,16 @@ describe('modelCheckpoint', () => {
     expect(ctx.saved).toEqual([best, last, best, last, last, best, last]);
   });
 
+  test("an explicit metric in 'max' mode (validation AUC) saves best when it rises", async () => {
+    const callback = modelCheckpoint({ dir: '/m', monitor: 'val_auc', mode: 'max' });
+    const ctx = fakeContext({ epochs: 3 });
+    for (const [e, auc] of [0.7, 0.65, 0.8].entries()) await callback.onEpochEnd?.(epochLogs(e, { val_auc: auc }), ctx);
+    const best = path.join('/m', 'best');
+    const last = path.join('/m', 'last');
+    expect(ctx.saved).toEqual([best, last, last, best, last]);
+    expect(callback.getState?.()).toEqual({ monitor: 'val_auc', mode: 'max', best: 0.8 });
+  });
+
   test('falls back to the training loss without validation, and honours `every`', async () => {
     const callback = modelCheckpoint({ dir: '/c', every: 2, saveBest: false });
     const ctx = fakeContext({ epochs: 3 });

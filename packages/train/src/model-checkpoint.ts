@@ -30,8 +30,9 @@ export function modelCheckpoint(options: ModelCheckpointOptions): TrainCallback 
   const every = options.every ?? 1;
   if (!(Number.isInteger(every) && every >= 1)) throw new Error(`modelCheckpoint: expected every >= 1, got ${every}`);
   let monitor = options.monitor;
-  let best = Infinity;
   let mode = resolveMode(monitor ?? 'val_loss', options.mode);
+  // The worst value for the mode: with an explicit monitor in 'max' mode, Infinity would never be improved on.
+  let best = worstValue(mode);
 
   return {
     name: 'modelCheckpoint',
