@@ -42,6 +42,27 @@ async function toFloat16(dir) {
   await writeJson(path.join(dir, 'model.json'), modelJson);
 }
 
+/** What the numbers say against the project's goal and the baselines, in words, for the card's limitations. */
+function findings(metrics, subgroups, localisation, calibration) {
+  const auc = metrics.auc;
+  const lines = [
+    `Test AUC ${auc.estimate.toFixed(3)} (${auc.lower.toFixed(3)}–${auc.upper.toFixed(3)}) ${auc.estimate >= 0.9 ? 'meets' : 'is below'} the 0.90 this project aims at on radiographs a model has not seen${auc.estimate >= 0.8 ? ' (0.80 is the floor below which it would not ship)' : ', and below the 0.80 floor for shipping'}.`,
+    `The threshold reached ${(100 * calibration.validation.sensitivity).toFixed(0)} % sensitivity on the validation part and gives ${(100 * metrics.recall.estimate).toFixed(0)} % on the test part: the validation part holds few fractured images, so the operating point is uncertain; choose your own threshold from the probability if sensitivity matters most.`,
+  ];
+  const rows = subgroups.filter((g) => g.group.startsWith('region: ') && g.auc && g.positives >= 20);
+  const weakest = rows.sort((a, b) => a.auc.estimate - b.auc.estimate)[0];
+  if (weakest) lines.push(`Weakest on ${weakest.group.slice('region: '.length)} radiographs (AUC ${weakest.auc.estimate.toFixed(3)} on ${weakest.n} test images, ${weakest.positives} fractured).`);
+  const prior = localisation.rows.find((r) => r.method === 'centre prior');
+  const methods = localisation.rows.filter((r) => !['centre prior', 'uniform'].includes(r.method));
+  const beaten = methods.filter((r) => r.pointing.estimate > prior.pointing.estimate);
+  lines.push(
+    beaten.length === methods.length
+      ? `Its explanations point at the fracture more often than a centred Gaussian does (pointing game ${methods.map((r) => `${r.method} ${r.pointing.estimate.toFixed(2)}`).join(', ')} against ${prior.pointing.estimate.toFixed(2)}).`
+      : `Its explanations do not localise the fracture: on the pointing game ${methods.filter((r) => !beaten.includes(r)).map((r) => `${r.method} (${r.pointing.estimate.toFixed(2)})`).join(', ')} ${methods.length - beaten.length === 1 ? 'does' : 'do'} not beat a centred Gaussian that ignores the image (${prior.pointing.estimate.toFixed(2)}). Do not read a heatmap as the fracture's location.`,
+  );
+  return lines;
+}
+
 export async function finalizeRecipe({ dataDir, out, exportDir, cacheDir, recipe, note, log = console.error }) {
   const { split } = await recipeSplit(dataDir, out, recipe);
   const engine = await useEngine('auto');
@@ -49,13 +70,18 @@ export async function finalizeRecipe({ dataDir, out, exportDir, cacheDir, recipe
   const modelDir = path.join(exportDir, recipe.name);
   const calibrationFile = path.join(out, 'calibration.json');
   const preparation = defaultPreparation(recipe.architecture, recipe.channels, recipe.inputSize);
+  // The best epoch's checkpoint; the last one when there is none (runs before modelCheckpoint's 'max' mode was fixed).
+  const shippedCheckpoint = existsSync(path.join(out, 'checkpoints', 'best', 'state.json')) ? 'best' : 'last';
+  const history = await readJson(path.join(out, 'history.json'));
+  const shippedEpoch = shippedCheckpoint === 'best' ? trainSummary.bestEpoch + 1 : history.length;
+  const shippedAuc = history.find((epoch) => epoch.epoch === shippedEpoch)?.val_auc;
 
   // 1. Calibration and operating point, on validation data only.
   if (!existsSync(calibrationFile)) {
     const model = createModel(recipe.architecture, { inputSize: recipe.inputSize, channels: recipe.channels, seed: recipe.seed });
     try {
-      const best = await readCheckpoint(path.join(out, 'checkpoints', 'best'));
-      loadWeightsInto(model, best.weights, 'finalize');
+      const checkpoint = await readCheckpoint(path.join(out, 'checkpoints', shippedCheckpoint));
+      loadWeightsInto(model, checkpoint.weights, 'finalize');
       const loader = createBatchLoader(split.val, { imageSize: recipe.inputSize, channels: recipe.channels, batchSize: 16, numClasses: 2, mean: preparation.mean, std: preparation.std, cacheDir });
       const { labels, probabilities } = await predictBatches(model, loader);
       const temperature = fitTemperature(labels, probabilities);
@@ -81,7 +107,7 @@ export async function finalizeRecipe({ dataDir, out, exportDir, cacheDir, recipe
         positiveClass: 'fractured',
         ...preparation,
         threshold: point.threshold,
-        training: { recipe: recipe.name, data: 'FracAtlas', split: recipe.split, epochs: trainSummary.epochs, bestEpoch: trainSummary.bestEpoch + 1, temperature },
+        training: { recipe: recipe.name, data: 'FracAtlas', split: recipe.split, epochs: trainSummary.epochs, shippedEpoch, temperature },
       };
       await saveTrainedModel(modelDir, model, info);
       const full = await predictItems(modelDir, split.val, { cacheDir });
@@ -107,7 +133,6 @@ export async function finalizeRecipe({ dataDir, out, exportDir, cacheDir, recipe
   }
   const calibration = await readJson(calibrationFile);
   // Training steps plus each epoch's validation pass, summed over the epochs (a resumed run counts its parts).
-  const history = await readJson(path.join(out, 'history.json'));
   const trainMinutes = history.reduce((sum, epoch) => sum + epoch.seconds + (epoch.val_seconds ?? 0), 0) / 60;
 
   // 3. The untouched test part, once, through the shipped files.
@@ -172,7 +197,9 @@ export async function finalizeRecipe({ dataDir, out, exportDir, cacheDir, recipe
       },
       recipe,
       command: `node examples/pretrained-recipe/recipe.mjs${trainSummary.epochs < recipe.epochs ? ` --epochs ${trainSummary.epochs}` : ''}`,
-      epochs: `${trainSummary.epochs} of the schedule's ${recipe.epochs}${trainSummary.epochs < recipe.epochs ? ' (a shorter budget: the run was stopped at the time limit of its session; it resumes to the full schedule)' : ''}; the weights of epoch ${trainSummary.bestEpoch + 1}, the best validation AUC (${trainSummary.bestValAuc.toFixed(4)})`,
+      epochs: `${trainSummary.epochs} of the schedule's ${recipe.epochs} epochs${trainSummary.epochs < recipe.epochs ? ' (a shorter budget: the run was stopped at the time limit of its session; it resumes to the full schedule)' : ''}; shipped: the weights of epoch ${shippedEpoch} (validation AUC ${shippedAuc.toFixed(4)})${
+        shippedCheckpoint === 'last' ? `, the last epoch: this run's best-epoch checkpoint (epoch ${trainSummary.bestEpoch + 1}, ${trainSummary.bestValAuc.toFixed(4)}) was not written, because modelCheckpoint ignored an explicit 'max' metric (fixed since)` : ', the best validation AUC'
+      }`,
       minutes: Math.round(trainMinutes),
       machine: `${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} cores, Node ${process.version}, tfjs wasm backend (${trainSummary.threads} threads)`,
       ...(note ? { note } : {}),
@@ -198,7 +225,8 @@ export async function finalizeRecipe({ dataDir, out, exportDir, cacheDir, recipe
     intendedUse:
       'A research tool, not a medical device: for studying fracture classifiers on radiographs, and for prototyping apps that flag images for a clinician to look at. It must not be used to diagnose or to rule out a fracture.',
     limitations: [
-      'Trained and tested on FracAtlas only: radiographs from three hospitals in Bangladesh, 8-bit JPEGs at most 320 px on the longest side. Other hospitals, devices, resolutions and populations may score lower.',
+      ...findings(m, evaluation.subgroups, localisation, calibration),
+      'Trained and tested on FracAtlas only: radiographs from three hospitals, 8-bit JPEGs at most 320 px on the longest side. Other hospitals, devices, resolutions and populations may score lower.',
       'The split is by blocks of consecutive image ids because FracAtlas has no patient ids; an examination that crosses a block boundary can still put near-duplicate views in training and test.',
       `Implants are a shortcut: most images with orthopaedic hardware are fractured. See the card's "implant: yes / no" rows.`,
       'Its probabilities are calibrated on the validation part by temperature scaling; at a prevalence other than FracAtlas\'s (about 1 in 6.4) the positive predictive value changes.',

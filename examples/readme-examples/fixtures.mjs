@@ -34,6 +34,22 @@ async function safetensorsOf(name, file, options = {}, drop = () => false) {
   model.dispose();
 }
 
+/** A small folder in the FracAtlas release's layout (images by class, dataset.csv, YOLO boxes) for the reader's download. */
+async function fracAtlasFolder(dir) {
+  const rows = ['image_id,hand,leg,hip,shoulder,mixed,hardware,multiscan,fractured,fracture_count,frontal,lateral,oblique'];
+  for (const [i, r] of generateSyntheticRadiographs({ count: 30, size: 64, seed: 9 }).entries()) {
+    const id = `IMG${String(i * 5).padStart(7, '0')}`;
+    const fractured = r.className === 'fractured';
+    await mkdir(join(dir, 'images', fractured ? 'Fractured' : 'Non_fractured'), { recursive: true });
+    await mkdir(join(dir, 'Annotations', 'YOLO'), { recursive: true });
+    await writeFile(join(dir, 'images', fractured ? 'Fractured' : 'Non_fractured', `${id}.png`), encodePng(r.image));
+    const b = r.fractureBox;
+    await writeFile(join(dir, 'Annotations', 'YOLO', `${id}.txt`), b ? `0 ${(b.x + b.width / 2) / 64} ${(b.y + b.height / 2) / 64} ${b.width / 64} ${b.height / 64}\n` : '');
+    rows.push(`${id}.png,${i % 2},${1 - (i % 2)},0,0,0,0,0,${fractured ? 1 : 0},${b ? 1 : 0},1,0,0`);
+  }
+  await writeFile(join(dir, 'dataset.csv'), rows.join('\n') + '\n');
+}
+
 function torchAvailable() {
   return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }).status === 0;
 }
@@ -72,6 +88,14 @@ export const FIXTURES = {
   'packages/preprocess/README.md': {
     async setup(cwd) {
       await xrayPng(join(cwd, 'data', 'train', 'fractured', '1.png'));
+      await fracAtlasFolder(join(cwd, 'fracatlas'));
+    },
+  },
+  'packages/pretrained/README.md': {
+    async setup(cwd) {
+      // decodeImage goes by the bytes, not the name: a PNG stands in for the reader's JPEG.
+      await xrayPng(join(cwd, 'xray.jpg'));
+      await fracAtlasFolder(join(cwd, 'my-radiographs'));
     },
   },
 };

@@ -4,6 +4,7 @@ import { PNG } from 'pngjs';
 import { getModelCard, PRETRAINED_MODEL_NAMES } from '@fracture/pretrained';
 import { fracAtlasDataset, runCli, tempDir, useWasm } from './testing/fixtures';
 import { resolveModelDir } from './model-source';
+import { sourceWorker } from './testing/pool-workers';
 
 jest.setTimeout(300_000);
 
@@ -87,7 +88,8 @@ describe('shipped models in the fracture command', () => {
     const listeners = new Map<string, () => void>();
     const exits: number[] = [];
     const lifecycle = { once: (signal: string, listener: () => void) => listeners.set(signal, listener), exit: (code: number) => exits.push(code) };
-    const result = await runCli(['--json', 'serve', '--model', NAME, '--port', '0'], { lifecycle });
+    const result = await runCli(['--json', 'serve', '--model', NAME, '--port', '0', '--workers', '1'], { lifecycle, serveWorker: sourceWorker() });
+    expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     const { url } = JSON.parse(result.stdout);
     const health = await (await fetch(`${url}/health`)).json();

@@ -20,6 +20,7 @@ import { parsePerModelValue } from './per-model-budget';
 import { reproduce } from './reproduce';
 import { startServer } from './server';
 import { createPredictionPool, defaultPoolSize } from './server-workers';
+import type { PredictionPoolOptions } from './server-workers';
 import { exists, runTraining, toSplitProtocol } from './train-run';
 import type { CliProtocol } from './train-run';
 import { readTrainedModelInfo } from './trained-model';
@@ -119,6 +120,8 @@ export interface ProgramSettings {
   exitOverride?: boolean;
   /** Where `serve` listens for SIGINT / SIGTERM and how it exits (default `process`); tests stop it without exiting. */
   lifecycle?: { once(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown; exit(code: number): void };
+  /** `serve`'s worker entry (default: the built `server-worker.js`); tests run the sources through a loader. */
+  serveWorker?: Pick<PredictionPoolOptions, 'workerEntry' | 'workerTarget'>;
 }
 
 export function createProgram(streams?: OutputStreams, settings: ProgramSettings = {}): Command {
@@ -300,8 +303,9 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
     .option('--out <dir>', 'output folder', 'fracture-explanations')
     .action(async (inputs: string[], opts, command: Command) => {
       const output = out(command);
+      const modelDir = resolveModelDir('explain', opts);
       const files = await collectImageFiles(inputs);
-      const predictor = await createPredictor(resolveModelDir('explain', opts));
+      const predictor = await createPredictor(modelDir);
       await fs.mkdir(opts.out, { recursive: true });
       const results: Record<string, unknown>[] = [];
       try {
@@ -409,7 +413,7 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
       await readTrainedModelInfo(modelDir).catch((error: Error) => {
         throw new Error(`${error.message}\nRun 'fracture demo' first, or pass --model <name> or --model-dir.`);
       });
-      const pool = await createPredictionPool({ modelDir, size: opts.workers, timeoutMs: Math.round(opts.timeout * 1000) });
+      const pool = await createPredictionPool({ modelDir, size: opts.workers, timeoutMs: Math.round(opts.timeout * 1000), ...settings.serveWorker });
       const server = await startServer(pool, { host: opts.host, port: opts.port, maxUploadBytes: Math.round(opts.maxUploadMb * 1024 * 1024), allowedHosts: opts.allowedHost, browserModel: !opts.serverOnly, log: output.info });
       output.result({ url: server.url, model: pool.info.modelName, workers: pool.size }, `Serving ${pool.info.modelName} at ${server.url} with ${pool.size} worker thread(s) (Ctrl+C to stop)`);
       const stop = async () => {

@@ -81,6 +81,6 @@ describe('createPredictionPool', () => {
   });
 
   test('a model folder that cannot be loaded fails the pool at start, with the reason', async () => {
-    await expect(createPredictionPool({ modelDir: path.join(work, 'nothing'), size: 1, ...sourceWorker() })).rejects.toThrow(/^createPredictionPool: readTrainedModelInfo: .*nothing\/fracture-model\.json not found/);
+    await expect(createPredictionPool({ modelDir: path.join(work, 'nothing'), size: 1, ...sourceWorker() })).rejects.toThrow(/^createPredictionPool: readTrainedModelInfo: neither .*nothing\/fracture-model\.json nor .*nothing\/model\.json found/);
   });
 });

@@ -102,7 +102,8 @@ function parseModelJson(fn: string, value: PretrainedModelBytes['modelJson']): M
 
 function toArrayBuffer(weights: ArrayBuffer | Uint8Array): ArrayBuffer {
   if (weights instanceof ArrayBuffer) return weights;
-  if (weights instanceof Uint8Array) return weights.slice().buffer as ArrayBuffer;
+  // Exactly the view's bytes: a Node Buffer's slice() shares (and its .buffer may be larger than) the view.
+  if (weights instanceof Uint8Array) return weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   throw new Error('loadPretrainedModel: weights must be an ArrayBuffer or a Uint8Array');
 }
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { rocAuc } from '@fracture/metrics';
-import { decodeImage, parseSplitManifest } from '@fracture/preprocess';
+import { decodeImageAsync, parseSplitManifest } from '@fracture/preprocess';
 import { loadPretrainedModel } from '../src/node';
 import { getModelCard, PRETRAINED_MODEL_NAMES } from '../src/registry';
 
@@ -22,7 +22,7 @@ if (!slow) console.warn('skipping the full test-split check of the card (FRACTUR
     const scores: number[] = [];
     for (let i = 0; i < split.test.length; i += 16) {
       const items = split.test.slice(i, i + 16);
-      const predictions = model.predict(items.map((item) => decodeImage(readFileSync(item.path), { path: item.path })));
+      const predictions = model.predict(await Promise.all(items.map((item) => decodeImageAsync(readFileSync(item.path), { path: item.path }))));
       items.forEach((item, k) => {
         labels.push(item.label);
         scores.push(predictions[k].probability);

@@ -17,8 +17,12 @@ require.extensions['.ts'] = (module, filename) => {
 };
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {
-  const match = /^@fracture\/([a-z-]+)$/.exec(request);
-  if (match) return path.join(packagesDir, match[1], 'src', 'index.ts');
+  // As Node resolves a package with a `node` export condition: its node entry when it has one, else its index.
+  const match = /^@fracture\/([a-z-]+)(\/node)?$/.exec(request);
+  if (match) {
+    const nodeEntry = path.join(packagesDir, match[1], 'src', 'node.ts');
+    return fs.existsSync(nodeEntry) ? nodeEntry : path.join(packagesDir, match[1], 'src', 'index.ts');
+  }
   return resolve.call(this, request, parent, ...rest);
 };
 require(workerData.target);
