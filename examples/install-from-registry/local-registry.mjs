@@ -45,6 +45,8 @@ export async function startLocalRegistry(dir) {
       `    file: ${JSON.stringify(join(dir, 'htpasswd'))}`,
       '    max_users: 1',
       'uplinks: {}',
+      // @fracture/pretrained carries its weights (about 9 MB, more once base64-encoded in the publish request).
+      'max_body_size: 100mb',
       'packages:',
       "  '**':",
       '    access: $all',

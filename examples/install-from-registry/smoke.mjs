@@ -17,6 +17,9 @@ export const SMOKE = {
   '@fracture/explain': `
     const rgb = m.colormap(new Float32Array([0, 1]), 'gray');
     check(rgb.length === 6 && rgb[0] === 0 && rgb[3] === 255, 'colormap');`,
+  '@fracture/pretrained': `
+    const name = m.PRETRAINED_MODEL_NAMES[0];
+    check(m.getModelCard(name).metrics.test.auc.estimate > 0.5 && m.pretrainedModelDir(name).endsWith(name), 'model cards and the installed model folder');`,
   '@fracture/cli': `
     check(typeof m.createProgram === 'function' && m.createProgram().name() === 'fracture', 'createProgram');`,
 };
