@@ -217,7 +217,7 @@ describe('fracture serve under hostile use (worker pool)', () => {
 
   test('100 concurrent uploads, a slow client and a bomb in flight: /health stays fast, every upload is answered, memory returns', async () => {
     // Warm up (first inference compiles kernels) before taking the memory baseline.
-    expect((await fetch(`${server.url}/predict`, { method: 'POST', body: image })).status).toBe(200);
+    expect((await fetch(`${server.url}/predict`, { method: 'POST', body: arrayBufferOf(image) })).status).toBe(200);
     const baseline = process.memoryUsage().rss;
 
     // A client that sends its headers and then trickles the body: it must hold only its own connection.
@@ -226,7 +226,7 @@ describe('fracture serve under hostile use (worker pool)', () => {
     const trickle = setInterval(() => slow.write('x'), 50);
     slow.on('error', () => {});
 
-    const bomb = fetch(`${server.url}/predict`, { method: 'POST', body: pngBomb(), headers: { 'x-file-name': 'bomb.png' } });
+    const bomb = fetch(`${server.url}/predict`, { method: 'POST', body: arrayBufferOf(pngBomb()), headers: { 'x-file-name': 'bomb.png' } });
     // The 100 clients run in their own process: in this one, their own sending would delay the health checks
     // that are meant to measure the server.
     const imageFile = path.join(work, 'upload.png');
@@ -270,3 +270,8 @@ describe('fracture serve under hostile use (worker pool)', () => {
     expect(process.memoryUsage().rss - baseline).toBeLessThan(200 * 1024 * 1024);
   });
 });
+
+/** The bytes as an ArrayBuffer of their own, which fetch's body type accepts (a Node Buffer's may be shared). */
+function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
