@@ -5,6 +5,7 @@ import { decodeImageAsync, inspectDataset, readSplitManifest, scanImageFolder, s
 import { isModelName, MODEL_NAMES } from '@fracture/models';
 import type { ModelName } from '@fracture/models';
 import { selectBackend } from '@fracture/backend';
+import { listPretrainedModels } from '@fracture/pretrained';
 import { progressLogger } from '@fracture/train';
 import type { TrainBackend } from '@fracture/train';
 import { runDemo } from './demo';
@@ -24,9 +25,8 @@ import type { PredictionPoolOptions } from './server-workers';
 import { exists, runTraining, toSplitProtocol } from './train-run';
 import type { CliProtocol } from './train-run';
 import { readTrainedModelInfo } from './trained-model';
-import { resolveModelDir } from './model-source';
 import { measureLocalisation } from './localisation-run';
-import { listPretrainedModels } from '@fracture/pretrained';
+import { resolveModelDir } from './model-source';
 import { CLI_VERSION } from './version';
 
 const IMAGE_EXTENSIONS = /\.(png|jpe?g|dcm|dicom)$/i;
