@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CLASS_NAMES } from './class-names';
 import { compareCodePoints } from './compare-code-points';
 import type { DatasetItem, FractureBox, ImageMetadata, ScanResult, SkippedFile } from './dataset-types';
-import { checkImageFile, mapLimited } from './image-file-check';
+import { imageBytesProblem, mapLimited } from './image-file-check';
 import { readImageDimensions } from './image-size';
 import { parseCsv } from './split-manifest';
 
@@ -98,21 +98,21 @@ export async function scanFracAtlas(
   }
 
   await mapLimited(files, READ_CONCURRENCY, async (file) => {
-    if (options.verify !== 'none') {
-      const problem = await checkImageFile(file);
+    try {
+      // Each file is read once: the whole-file check, the dimensions and the content hash share the bytes.
+      const bytes = new Uint8Array(await readFile(file.path));
+      const problem = options.verify === 'none' ? undefined : imageBytesProblem(bytes, bytes);
       if (problem) {
-        file.problem = problem.reason;
+        file.problem = problem;
         return;
       }
-    }
-    try {
-      const bytes = new Uint8Array(await readFile(file.path));
       const { width, height } = readImageDimensions(bytes, { path: file.path });
       file.md5 = createHash('md5').update(bytes).digest('hex');
       file.width = width;
       file.height = height;
     } catch (error) {
-      file.problem = (error as Error).message.replace(/^readImageDimensions: [^:]*: /, '');
+      const { code, message } = error as NodeJS.ErrnoException;
+      file.problem = code ? `cannot read: ${message}` : message.replace(/^readImageDimensions: [^:]*: /, '');
     }
   });
 

@@ -24,21 +24,30 @@ export async function readHeaderProblem(file: string): Promise<string | undefine
     const tailLength = Math.min(size, TAIL_BYTES);
     const tail = new Uint8Array(tailLength);
     await handle.read(tail, 0, tailLength, size - tailLength);
-
-    if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) {
-      // A complete PNG ends with the IEND chunk: type 'IEND' then its fixed CRC.
-      const iend = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
-      return indexOfSequence(tail, iend) >= 0 ? undefined : 'truncated PNG (no IEND chunk)';
-    }
-    if (startsWith(head, [0xff, 0xd8, 0xff])) {
-      // Entropy-coded data escapes 0xFF, so FF D9 near the end can only be the end-of-image marker.
-      return indexOfSequence(tail, [0xff, 0xd9]) >= 0 ? undefined : 'truncated JPEG (no end-of-image marker)';
-    }
-    if (head.length >= 132 && String.fromCharCode(...head.subarray(128, 132)) === 'DICM') return undefined;
-    return 'unrecognised image signature (not PNG, JPEG or DICOM)';
+    return imageBytesProblem(head, tail);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Why an image's bytes cannot be a whole PNG, JPEG or DICOM, from its first 132 and last 256 bytes (or the whole
+ * file), or `undefined` when they look whole. `readHeaderProblem` reads just those bytes; a reader that holds the
+ * whole file already passes it as both.
+ */
+export function imageBytesProblem(head: Uint8Array, tail: Uint8Array): string | undefined {
+  if (head.length === 0) return 'empty file';
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) {
+    // A complete PNG ends with the IEND chunk: type 'IEND' then its fixed CRC.
+    const iend = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
+    return indexOfSequence(tail.subarray(-TAIL_BYTES), iend) >= 0 ? undefined : 'truncated PNG (no IEND chunk)';
+  }
+  if (startsWith(head, [0xff, 0xd8, 0xff])) {
+    // Entropy-coded data escapes 0xFF, so FF D9 near the end can only be the end-of-image marker.
+    return indexOfSequence(tail.subarray(-TAIL_BYTES), [0xff, 0xd9]) >= 0 ? undefined : 'truncated JPEG (no end-of-image marker)';
+  }
+  if (head.length >= 132 && String.fromCharCode(...head.subarray(128, 132)) === 'DICM') return undefined;
+  return 'unrecognised image signature (not PNG, JPEG or DICOM)';
 }
 
 function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
