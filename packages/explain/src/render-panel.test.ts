@@ -75,4 +75,31 @@ describe('renderPanel', () => {
     expect(() => renderPanel(xray, heat, { probability: 1.5 })).toThrow(/renderPanel: probability must be in \[0, 1\], got 1.5/);
     expect(() => renderPanel(xray, heat, { height: 0 })).toThrow(/renderPanel: height must be a positive integer, got 0/);
   });
+
+  test("outlines reference boxes on both halves, scaled with the panel and clipped to each half", () => {
+    const red = [255, 0, 0] as const;
+    const plain = renderPanel(xray, heat, { height: 24 });
+    // Original pixels (8, 4)-(24, 20) become (4, 2)-(12, 10) at half scale; the second box runs off the right edge.
+    const panel = renderPanel(xray, heat, { height: 24, boxes: [{ x: 8, y: 4, width: 16, height: 16 }, { x: 56, y: 40, width: 30, height: 30 }], boxColour: red });
+    const isRed = (x: number, y: number) => [0, 1, 2].every((c) => panel.data[(y * panel.width + x) * 3 + c] === red[c]);
+    const unchanged = (x: number, y: number) => [0, 1, 2].every((c) => panel.data[(y * panel.width + x) * 3 + c] === plain.data[(y * plain.width + x) * 3 + c]);
+    for (const x0 of [0, 34]) {
+      for (let x = 4; x < 12; x++) expect([isRed(x0 + x, 2), isRed(x0 + x, 9)]).toEqual([true, true]);
+      for (let y = 2; y < 10; y++) expect([isRed(x0 + 4, y), isRed(x0 + 11, y)]).toEqual([true, true]);
+      // Inside and just outside the outline nothing changes.
+      for (let y = 3; y < 9; y++) for (let x = 5; x < 11; x++) expect(unchanged(x0 + x, y)).toBe(true);
+      expect(unchanged(x0 + 3, 5) && unchanged(x0 + 12, 5) && unchanged(x0 + 6, 1) && unchanged(x0 + 6, 10)).toBe(true);
+      // The clipped box: its top and left edges from (28, 20), right and bottom edges at the half's border.
+      expect([isRed(x0 + 28, 20), isRed(x0 + 31, 20), isRed(x0 + 28, 23), isRed(x0 + 31, 23)]).toEqual([true, true, true, true]);
+    }
+    // The gap between the halves and the caption bar stay clear of the clipped box.
+    for (let y = 0; y < 24; y++) expect(isRed(32, y) || isRed(33, y)).toBe(false);
+    for (let y = 24; y < panel.height; y++) for (let x = 0; x < panel.width; x++) expect(isRed(x, y)).toBe(false);
+    // Default colour: white.
+    const white = renderPanel(xray, heat, { height: 24, boxes: [{ x: 8, y: 4, width: 16, height: 16 }] });
+    expect(Array.from(white.data.subarray((2 * white.width + 4) * 3, (2 * white.width + 4) * 3 + 3))).toEqual([255, 255, 255]);
+    expect(() => renderPanel(xray, heat, { boxes: [{ x: 0, y: 0, width: 0, height: 3 }] })).toThrow(/renderPanel: boxes\[0\] must have finite x, y and a positive width and height/);
+    expect(() => renderPanel(xray, heat, { boxes: [{ x: Number.NaN, y: 0, width: 2, height: 3 }] })).toThrow(/renderPanel: boxes\[0\]/);
+    expect(() => renderPanel(xray, heat, { boxColour: [256, 0, 0] })).toThrow(/renderPanel: boxColour must be three integers in \[0, 255\]/);
+  });
 });

@@ -21,6 +21,17 @@ export function renderPanel(original: Parameters<typeof overlayHeatmap>[0], heat
   if (probability !== undefined && !(probability >= 0 && probability <= 1)) {
     throw new Error(`renderPanel: probability must be in [0, 1], got ${probability}`);
   }
+  const boxes = options.boxes ?? [];
+  boxes.forEach((box, i) => {
+    const values = [box.x, box.y, box.width, box.height];
+    if (!values.every(Number.isFinite) || box.width <= 0 || box.height <= 0) {
+      throw new Error(`renderPanel: boxes[${i}] must have finite x, y and a positive width and height, got ${JSON.stringify(box)}`);
+    }
+  });
+  const boxColour = options.boxColour ?? WHITE;
+  if (boxColour.length !== 3 || !boxColour.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)) {
+    throw new Error(`renderPanel: boxColour must be three integers in [0, 255], got ${JSON.stringify(boxColour)}`);
+  }
   const halfWidth = Math.max(1, Math.round((original.width * height) / original.height));
   const gap = Math.max(2, Math.round(height / 100));
   const width = 2 * halfWidth + gap;
@@ -44,10 +55,44 @@ export function renderPanel(original: Parameters<typeof overlayHeatmap>[0], heat
   const right = overlayHeatmap(original, heatmap, options).data;
   blit(panel, resample(left, original.width, original.height, halfWidth, height), halfWidth, height, 0);
   blit(panel, resample(right, original.width, original.height, halfWidth, height), halfWidth, height, halfWidth + gap);
+  const thickness = Math.max(1, Math.round(height / 256));
+  for (const box of boxes) {
+    for (const x0 of [0, halfWidth + gap]) outlineBox(panel, box, x0, halfWidth / original.width, height / original.height, halfWidth, height, thickness, boxColour);
+  }
 
   drawText(panel, caption, padding, height + padding, scale, WHITE);
   drawColourKey(panel, options, scale, height + padding, padding + measureText(caption, scale) + 4 * scale);
   return panel;
+}
+
+/**
+ * Outlines one box, scaled from the original's pixels into a panel half starting at column `x0`. The outline is
+ * drawn inside the box's edges and clipped to the half, so it never spills onto the other half or the caption bar.
+ */
+function outlineBox(
+  panel: RgbImage,
+  box: { x: number; y: number; width: number; height: number },
+  x0: number,
+  scaleX: number,
+  scaleY: number,
+  halfWidth: number,
+  halfHeight: number,
+  thickness: number,
+  colour: readonly [number, number, number],
+): void {
+  const left = Math.max(0, Math.round(box.x * scaleX));
+  const top = Math.max(0, Math.round(box.y * scaleY));
+  const right = Math.min(halfWidth, Math.max(left + 1, Math.round((box.x + box.width) * scaleX)));
+  const bottom = Math.min(halfHeight, Math.max(top + 1, Math.round((box.y + box.height) * scaleY)));
+  if (left >= halfWidth || top >= halfHeight || right <= 0 || bottom <= 0) return;
+  const w = right - left;
+  const h = bottom - top;
+  const t = Math.min(thickness, w, h);
+  const rgb = [colour[0], colour[1], colour[2]] as const;
+  fillRect(panel, x0 + left, top, w, t, rgb);
+  fillRect(panel, x0 + left, bottom - t, w, t, rgb);
+  fillRect(panel, x0 + left, top, t, h, rgb);
+  fillRect(panel, x0 + right - t, top, t, h, rgb);
 }
 
 /** "LOW [gradient] HIGH", right-aligned in the caption bar, when it fits after the caption. */

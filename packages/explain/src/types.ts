@@ -136,6 +136,13 @@ export interface PanelOptions extends OverlayOptions {
   probability?: number;
   /** Height in pixels that each panel half is scaled to (nearest-neighbour up, area-average down). Default: the original's height. */
   height?: number;
+  /**
+   * Reference regions in the original's pixels (a radiologist's fracture boxes), outlined on both halves so a
+   * reader can see whether the heatmap points at them. Boxes reaching past the image are clipped.
+   */
+  boxes?: readonly LocalisationBox[];
+  /** Outline colour of `boxes`, 8-bit RGB. Default white, which stays visible on every colormap's overlay. */
+  boxColour?: readonly [number, number, number];
 }
 
 /** An annotated region in image pixels: top-left corner and size (FracAtlas boxes from `@fracture/preprocess` fit). */
