@@ -9,6 +9,8 @@
 // after it trains (the model folders are not committed, so a later session cannot do it for earlier runs).
 // --protocol paper|grouped|both lets two processes share a 2-core machine (wasm trains on one thread):
 // run one per protocol into the same --out, then once more with both to assemble the report.
+// --report-only trains nothing: it assembles the report from finished runs and the last checkpoints of
+// unfinished ones (each row states how many epochs it had), and is safe to run while training continues.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatCommandLine, parsePerModelValue, reproduce } from '@fracture/cli';
@@ -40,6 +42,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'cache-dir': { type: 'string', default: '.fracture-cache' },
       note: { type: 'string', multiple: true },
       'external-data': { type: 'string' },
+      'report-only': { type: 'boolean', default: false },
     },
   });
   if (!values.data) {
@@ -73,6 +76,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     cacheDir: values['cache-dir'],
     notes: values.note,
     externalDataDir: values['external-data'],
+    reportOnly: values['report-only'],
     mobilenetWeights: MOBILENET_WEIGHTS,
     command: `node examples/reproduce-paper/reproduce-paper.mjs ${formatCommandLine(process.argv.slice(2))}`,
   });

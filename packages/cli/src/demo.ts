@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { decodeImageAsync, encodePng, writeSyntheticDataset } from '@fracture/preprocess';
-import type { DatasetItem } from '@fracture/preprocess';
+import type { DatasetItem, FractureBox } from '@fracture/preprocess';
 import { renderPanel } from '@fracture/explain';
 import { formatMetricsTable } from '@fracture/metrics';
 import type { BinaryEvaluation } from '@fracture/metrics';
@@ -112,21 +112,37 @@ export function galleryItems(items: readonly DatasetItem[], perClass: number): s
   return chosen;
 }
 
+export interface GalleryOptions {
+  /** Explain the positive class (fractured) instead of each image's predicted class, and caption its probability. */
+  positiveClass?: boolean;
+  /** Reference boxes per file, in the file's pixels (FracAtlas fracture boxes), outlined on both halves. */
+  boxesOf?: (file: string) => readonly FractureBox[] | undefined;
+}
+
 /**
  * Grad-CAM panels (original | overlay, with the predicted class and its probability) for a few
  * files, written as PNGs named after the inputs and the predicted class. Small images are shown
  * enlarged so the panel stays readable.
  */
-export async function writeGallery(modelDir: string, files: string[], out: string): Promise<string[]> {
+export async function writeGallery(modelDir: string, files: string[], out: string, options: GalleryOptions = {}): Promise<string[]> {
   await fs.mkdir(out, { recursive: true });
   const predictor = await createPredictor(modelDir);
+  const positive = predictor.info.classNames.indexOf(predictor.info.positiveClass);
   const written: string[] = [];
   try {
     for (const file of files) {
       const image = await decodeImageAsync(new Uint8Array(await fs.readFile(file)), { path: file });
       const [prediction] = predictor.predictImages([image]);
-      const explanation = await predictor.explain(image, { classIndex: prediction.classIndex });
-      const panel = renderPanel(image, explanation.heatmap, { label: prediction.predictedClass, probability: prediction.probability, height: Math.max(256, Math.min(image.height, 512)) });
+      const classIndex = options.positiveClass ? positive : prediction.classIndex;
+      const className = predictor.info.classNames[classIndex] ?? String(classIndex);
+      const explanation = await predictor.explain(image, { classIndex });
+      const probability = options.positiveClass ? (prediction.probabilities[className] ?? 0) : prediction.probability;
+      const panel = renderPanel(image, explanation.heatmap, {
+        label: className,
+        probability,
+        height: Math.max(256, Math.min(image.height, 512)),
+        boxes: options.boxesOf?.(file),
+      });
       const target = path.join(out, `${path.parse(file).name}-${prediction.predictedClass.replace(/\s+/g, '-')}.png`);
       await fs.writeFile(target, encodePng(panel));
       written.push(target);

@@ -22,6 +22,8 @@ export type { EvaluateRunOptions, EvaluateRunResult, Predictions } from './evalu
 export { runEnsemble } from './ensemble-run';
 export type { EnsembleRunOptions, EnsembleRunResult } from './ensemble-run';
 export { reproduce, PAPER_RESULTS } from './reproduce';
+export { exportCheckpointModel } from './checkpoint-model';
+export type { CheckpointModel } from './checkpoint-model';
 export { parsePerModelValue } from './per-model-budget';
 export { formatCommandLine } from './command-line';
 export type { PerModelValue } from './per-model-budget';

@@ -366,10 +366,12 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
     .option('--out <dir>', 'report folder', 'fracture-runs/reproduction')
     .option('--note <text>', 'a circumstance of the run to state in the report (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--external-data <dir>', 'also evaluate every model on this whole dataset (FracAtlas): external validation, by subgroup, with Grad-CAM localisation against its boxes')
+    .option('--report-only', 'train nothing: assemble the report from finished runs and the last checkpoints of unfinished ones (safe beside the training processes)')
     .addOption(backendOption())
     .action(async (opts, command: Command) => {
       const output = out(command);
       const result = await reproduce({
+        reportOnly: Boolean(opts.reportOnly),
         dataDir: opts.data,
         out: opts.out,
         protocols: opts.protocol === 'both' ? ['paper', 'grouped'] : [opts.protocol],

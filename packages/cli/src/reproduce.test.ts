@@ -1,6 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { scanImageFolder } from '@fracture/preprocess';
+import { loadTrainedModel } from './trained-model';
+import { boxGalleryItems } from './reproduce';
 import { fracAtlasDataset, runCli, syntheticDataset, tempDir, useWasm } from './testing/fixtures';
 
 jest.setTimeout(300_000);
@@ -96,6 +99,80 @@ describe('fracture reproduce and demo', () => {
     expect(row).toContain(`| ${paperResult.external.metrics.auc.estimate.toFixed(3)} (`);
     expect(section).toContain('| paper | Custom CNN | centre prior |');
     expect(section).toContain('Not validated externally (their model folders were not kept): grouped/Custom CNN.');
+    // Grad-CAM panels with the radiologists' boxes: the evenly spaced fractured images, nothing chosen by result.
+    const scan = await scanImageFolder(atlas);
+    const chosen = boxGalleryItems(scan.items, 4);
+    expect(chosen).toHaveLength(4);
+    expect(paperResult.external.gallery.map((file: string) => path.basename(file).split('-')[0])).toEqual(chosen.map((file) => path.parse(file).name));
+    expect(section).toContain("the radiologists' fracture boxes outlined in white");
+    for (const file of paperResult.external.gallery) {
+      expect(section).toContain(`](${file})`);
+      await expect(fs.stat(path.join(out, file))).resolves.toBeTruthy();
+    }
+  });
+
+  test('report-only assembles from a finished run and the last checkpoint of an unfinished one, and trains nothing', async () => {
+    const data = await syntheticDataset(path.join(work, 'partial-data'), 120, 32);
+    const out = path.join(work, 'partial-report');
+    const cache = path.join(work, 'partial-cache');
+    // An unfinished run: one epoch of the three reproduce asks for, in the folder reproduce trains into.
+    const runDir = path.join(out, 'grouped', 'cnn');
+    const trained = await runCli(['train', '--data', data, '--model', 'cnn', '--protocol', 'grouped', '--epochs', '1', '--backend', 'wasm', '--cache-dir', cache, '--out', runDir]);
+    expect(trained.exitCode).toBe(0);
+    await fs.writeFile(path.join(runDir, 'reproduce-command.json'), JSON.stringify({ command: 'fracture reproduce (the training command)', notes: ['trained for the test'] }));
+
+    const assemble = ['--json', 'reproduce', '--report-only', '--data', data, '--models', 'cnn', '--epochs', '3', '--bootstrap', '20', '--backend', 'wasm', '--cache-dir', cache, '--out', out];
+    const first = await runCli(assemble);
+    expect(first.exitCode).toBe(0);
+    expect(first.stderr).toContain('paper/cnn: not started (no checkpoint in');
+    expect(first.stderr).toContain('grouped/cnn: unfinished: evaluating its last checkpoint (1 of 3 epochs');
+    // Nothing trained, nothing marked finished.
+    await expect(fs.stat(path.join(out, 'paper', 'cnn', 'checkpoints'))).rejects.toThrow();
+    await expect(fs.stat(path.join(runDir, 'result.json'))).rejects.toThrow();
+
+    // The exported checkpoint is the trained model: after its only epoch the two hold the same weights.
+    const fromCheckpoint = await loadTrainedModel(path.join(runDir, 'partial', 'model'));
+    const fromTraining = await loadTrainedModel(path.join(runDir, 'model'));
+    try {
+      const a = fromCheckpoint.model.getWeights();
+      const b = fromTraining.model.getWeights();
+      expect(a.map((w) => w.shape)).toEqual(b.map((w) => w.shape));
+      for (let i = 0; i < a.length; i++) expect(Array.from(a[i]!.dataSync())).toEqual(Array.from(b[i]!.dataSync()));
+      expect(fromCheckpoint.info.training).toMatchObject({ partial: true, epochs: 1 });
+    } finally {
+      fromCheckpoint.model.dispose();
+      fromTraining.model.dispose();
+    }
+
+    const json = JSON.parse(first.stdout);
+    expect(json.results).toHaveLength(1);
+    expect(json.results[0]).toMatchObject({ protocol: 'grouped', epochs: 1, partial: { plannedEpochs: 3 } });
+    expect(json.results[0].trainImages).toBe(json.results[0].fullTrainImages);
+    const markdown = await fs.readFile(path.join(out, 'report.md'), 'utf8');
+    const row = markdown.split('\n').find((line) => line.startsWith('| Custom CNN |'))!;
+    expect(row).toMatch(/\*\*partial\*\* \(still training; its last checkpoint\): 1 of 3 epochs, all training images/);
+    expect(markdown).toContain('Still training when this report was assembled: the figures are of its last checkpoint, after 1 of 3 epochs');
+    // The row names the command that is training it, not the one that assembled the report.
+    expect(markdown).toContain('fracture reproduce (the training command)');
+    expect(markdown).toContain('Note: trained for the test');
+    for (const image of markdown.match(/\]\(([^)]+\.png)\)/g) ?? []) {
+      await expect(fs.stat(path.join(out, decodeURI(image.slice(2, -1))))).resolves.toBeTruthy();
+    }
+
+    // Assembling again reuses the evaluation until the checkpoint moves on.
+    const second = await runCli(assemble);
+    expect(second.exitCode).toBe(0);
+    expect(second.stderr).not.toContain('evaluating its last checkpoint');
+    expect(JSON.parse(second.stdout).results[0].metrics).toEqual(json.results[0].metrics);
+  });
+
+  test('boxGalleryItems spreads its picks evenly over the fractured images with boxes, in id order', () => {
+    const item = (id: number, label: number, boxed: boolean) => ({ path: `/a/IMG${String(id).padStart(7, '0')}.jpg`, label, className: label === 0 ? 'fractured' : 'not fractured', sourceId: String(id), boxes: boxed ? [{ x: 1, y: 1, width: 2, height: 2 }] : undefined });
+    // Ten fractured images with boxes (ids 0..9, listed out of order), plus ones that must never be picked.
+    const items = [...[9, 3, 0, 5, 1, 8, 2, 7, 4, 6].map((id) => item(id, 0, true)), item(20, 0, false), item(21, 1, true)];
+    // Picks at floor((k + 0.5) * 10 / 4): 1, 3, 6, 8.
+    expect(boxGalleryItems(items, 4).map((p) => Number(p.slice(-11, -4)))).toEqual([1, 3, 6, 8]);
+    expect(boxGalleryItems(items.slice(0, 3), 4)).toHaveLength(3);
   });
 
   test('demo trains, evaluates and writes its report', async () => {

@@ -7,9 +7,11 @@ import { countParameters, createModel, getModelSpec, MODEL_NAMES } from '@fractu
 import type { ModelName } from '@fracture/models';
 import { plotRoc, plotRocPng, plotTrainingCurvesPng } from '@fracture/metrics';
 import type { BinaryEvaluation, BootstrapInterval } from '@fracture/metrics';
+import { resolveCheckpointDir } from '@fracture/train';
 import type { EpochLogs, TrainBackend, TrainCallback } from '@fracture/train';
 import { galleryItems, writeGallery } from './demo';
 import { useEngine } from './engine';
+import { exportCheckpointModel } from './checkpoint-model';
 import { runEvaluation } from './evaluate-run';
 import { measureLocalisation } from './localisation-run';
 import type { LocalisationSummary } from './localisation-run';
@@ -59,6 +61,12 @@ export interface ReproduceOptions {
   externalDataDir?: string;
   /** Explanation methods scored against the external dataset's boxes (default Grad-CAM and Grad-CAM++; occlusion is slow). */
   localisationMethods?: ExplainMethod[];
+  /**
+   * Train nothing: assemble the report from what is there. Finished models report their results; a model still
+   * training (or stopped) is evaluated from its last checkpoint and its row says how far it got; a model not
+   * started is left out. Safe to run beside the training processes, whose folders it only reads.
+   */
+  reportOnly?: boolean;
   progress?: TrainCallback | null;
   log?: (line: string) => void;
 }
@@ -97,6 +105,10 @@ export interface ModelRunResult {
   mistakes: { path: string; thumbnail: string; label: string; predicted: string; confidence: number }[];
   /** The model evaluated on `externalDataDir`, when it was given. */
   external?: ExternalValidation;
+  /** Set when the run had not finished: the numbers are its last checkpoint's, after `epochs` epochs. */
+  partial?: { step: number; plannedEpochs: number; savedAt?: string };
+  /** Folder of the evaluation, curves and galleries, relative to the report (default `<protocol>/<model>`). */
+  artifacts?: string;
 }
 
 /** One trained model on a whole external dataset. */
@@ -109,6 +121,8 @@ export interface ExternalValidation {
   metrics: Record<string, BootstrapInterval>;
   subgroups: SubgroupRow[];
   localisation?: { n: number; tolerance: number; boxAreaFraction: number; rows: LocalisationSummary[] };
+  /** Grad-CAM panels of a few fractured images with the radiologists' boxes outlined, relative to the report. */
+  gallery?: string[];
   seconds: number;
 }
 
@@ -118,6 +132,9 @@ export interface ReproduceResult {
   reportHtml: string;
   results: ModelRunResult[];
 }
+
+/** Written before a model trains: the command and notes that started it, for a report assembled before it ends. */
+const RUN_COMMAND_FILE = 'reproduce-command.json';
 
 const pick = <T>(value: T | Partial<Record<ModelName, T>> | undefined, model: ModelName): T | undefined =>
   value !== null && typeof value === 'object' ? (value as Partial<Record<ModelName, T>>)[model] : (value as T | undefined);
@@ -155,23 +172,38 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
       let result: ModelRunResult | undefined;
       try {
         result = JSON.parse(await fs.readFile(resultFile, 'utf8')) as ModelRunResult;
-        log(`${protocol}/${modelName}: already finished, skipping (delete ${resultFile} to redo)`);
+        if (!options.reportOnly) log(`${protocol}/${modelName}: already finished, skipping (delete ${resultFile} to redo)`);
       } catch {
         // not finished yet
+      }
+      if (!result && options.reportOnly) {
+        result = await partialResult(protocol, modelName, split, dir, seed, options, log);
+        if (!result) {
+          log(`${protocol}/${modelName}: not started (no checkpoint in ${dir}), left out of the report`);
+          continue;
+        }
       }
       if (!result) {
         result = await runOne(protocol, modelName, split, dir, seed, options, log);
         await fs.writeFile(resultFile, JSON.stringify(result, null, 2) + '\n');
       }
-      if (external && result.external?.dataset !== path.basename(external.root)) {
-        const modelDir = path.join(dir, 'model');
-        if (await exists(path.join(modelDir, 'model.json'))) {
+      const modelDir = path.join(dir, 'model');
+      // The training processes own their folders: assembling a report never writes into a finished run.
+      if (external && !options.reportOnly && !result.partial && (await exists(path.join(modelDir, 'model.json')))) {
+        if (result.external?.dataset !== path.basename(external.root)) {
           log(`${protocol}/${modelName}: external validation on ${external.items.length} images`);
           result.external = await externalValidation(modelDir, external.root, external.items, path.join(dir, 'external'), seed, options);
           await fs.writeFile(resultFile, JSON.stringify(result, null, 2) + '\n');
-        } else {
-          log(`${protocol}/${modelName}: no model folder (${modelDir}): its weights were not kept, so it cannot be validated externally; re-run it to include it`);
         }
+        if (!result.external.gallery) {
+          const files = boxGalleryItems(external.items, 4);
+          const boxes = new Map(external.items.map((item) => [item.path, item.boxes]));
+          const written = await writeGallery(modelDir, files, path.join(dir, 'external', 'gradcam'), { positiveClass: true, boxesOf: (file) => boxes.get(file) });
+          result.external.gallery = written.map((file) => path.relative(options.out, file));
+          await fs.writeFile(resultFile, JSON.stringify(result, null, 2) + '\n');
+        }
+      } else if (external && !result.partial && result.external?.dataset !== path.basename(external.root)) {
+        log(`${protocol}/${modelName}: no model folder (${modelDir}): its weights were not kept, so it cannot be validated externally; re-run it to include it`);
       }
       results.push(result);
     }
@@ -199,6 +231,9 @@ async function runOne(
   const maxTrain = pick(options.maxTrainImages, modelName);
   const weights = options.weights?.[modelName];
   log(`${protocol}/${modelName}: training ${epochs} epochs on ${maxTrain ? Math.min(maxTrain, split.train.length) : split.train.length} of ${split.train.length} images`);
+  // A report assembled while this trains (reportOnly) names the command that is training it.
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, RUN_COMMAND_FILE), JSON.stringify({ command: options.command ?? null, notes: options.notes ?? [] }, null, 2) + '\n');
   const trained = await runTraining({
     modelName,
     split,
@@ -215,31 +250,96 @@ async function runOne(
     progress: options.progress,
     log,
   });
+  return summariseRun(
+    { protocol, modelName, split, dir, seed, options },
+    { modelDir: trained.modelDir, history: trained.history, trainImages: trained.info.training?.trainImages as number, weights: weights ?? null, backend: trained.backend },
+  );
+}
+
+/**
+ * The report's view of a run that has not finished: its last checkpoint, evaluated on the whole test part into
+ * `<dir>/partial/`. Cached by the checkpoint's step, so assembling again costs nothing until training moves on.
+ */
+async function partialResult(
+  protocol: 'paper' | 'grouped',
+  modelName: ModelName,
+  split: DatasetSplit,
+  dir: string,
+  seed: number,
+  options: ReproduceOptions,
+  log: (line: string) => void,
+): Promise<ModelRunResult | undefined> {
+  try {
+    await resolveCheckpointDir(path.join(dir, 'checkpoints'));
+  } catch {
+    return undefined; // not started, or stopped before its first checkpoint
+  }
+  const partialDir = path.join(dir, 'partial');
+  const cacheFile = path.join(partialDir, 'result.json');
+  const checkpoint = await exportCheckpointModel(dir, path.join(partialDir, 'model'));
+  try {
+    const cached = JSON.parse(await fs.readFile(cacheFile, 'utf8')) as ModelRunResult;
+    if (cached.partial?.step === checkpoint.step) return cached;
+  } catch {
+    // not evaluated yet
+  }
+  const plannedEpochs = pick(options.epochs, modelName) ?? getModelSpec(modelName).epochs;
+  log(`${protocol}/${modelName}: unfinished: evaluating its last checkpoint (${checkpoint.history.length} of ${plannedEpochs} epochs, step ${checkpoint.step})`);
+  const { maxTrainImages, weights } = checkpoint.settings;
+  let training: { command?: string | null; notes?: string[] } = {};
+  try {
+    training = JSON.parse(await fs.readFile(path.join(dir, RUN_COMMAND_FILE), 'utf8')) as typeof training;
+  } catch {
+    // started before commands were recorded: the report lists none for this row
+  }
+  const result = await summariseRun(
+    { protocol, modelName, split, dir, seed, options: { ...options, command: training.command ?? undefined, notes: training.notes ?? [] }, artifactsDir: partialDir },
+    {
+      modelDir: checkpoint.modelDir,
+      history: checkpoint.history,
+      trainImages: typeof maxTrainImages === 'number' ? Math.min(maxTrainImages, split.train.length) : split.train.length,
+      weights: typeof weights === 'string' ? weights : null,
+      backend: 'recorded when the run finishes',
+    },
+  );
+  result.partial = { step: checkpoint.step, plannedEpochs, savedAt: checkpoint.info.training?.checkpointSavedAt as string | undefined };
+  await fs.writeFile(cacheFile, JSON.stringify(result, null, 2) + '\n');
+  return result;
+}
+
+/** Evaluates a trained (or checkpointed) model on its protocol's test part and gathers what the report shows. */
+async function summariseRun(
+  run: { protocol: 'paper' | 'grouped'; modelName: ModelName; split: DatasetSplit; dir: string; seed: number; options: ReproduceOptions; artifactsDir?: string },
+  trained: { modelDir: string; history: EpochLogs[]; trainImages: number; weights: string | null; backend: string },
+): Promise<ModelRunResult> {
+  const { protocol, modelName, split, seed, options } = run;
+  const artifactsDir = run.artifactsDir ?? run.dir;
+  const spec = getModelSpec(modelName);
   const testItems = options.maxTestImages ? stratifiedSubset(split.test, options.maxTestImages) : split.test;
   const evalStarted = Date.now();
-  const evaluation = await runEvaluation({ modelDir: trained.modelDir, items: testItems, out: path.join(dir, 'evaluation'), name: PAPER_RESULTS[modelName].label, seed, nBoot: options.nBoot ?? 1000, cacheDir: options.cacheDir });
+  const evaluation = await runEvaluation({ modelDir: trained.modelDir, items: testItems, out: path.join(artifactsDir, 'evaluation'), name: PAPER_RESULTS[modelName].label, seed, nBoot: options.nBoot ?? 1000, cacheDir: options.cacheDir });
   const evalSeconds = (Date.now() - evalStarted) / 1000;
 
-  const gallery = await writeGallery(trained.modelDir, galleryItems(evaluation.predictions.items, 2), path.join(dir, 'gradcam'));
-  const mistakes = await writeThumbnails(evaluation.mistakes.slice(0, 6), path.join(dir, 'mistakes'));
+  const gallery = await writeGallery(trained.modelDir, galleryItems(evaluation.predictions.items, 2), path.join(artifactsDir, 'gradcam'));
+  const mistakes = await writeThumbnails(evaluation.mistakes.slice(0, 6), path.join(artifactsDir, 'mistakes'));
   const trainSeconds = trained.history.reduce((sum, epoch) => sum + epoch.seconds, 0);
   const validationSeconds = trained.history.reduce((sum, epoch) => sum + (epoch.val_seconds ?? 0), 0);
-  const trainImages = trained.info.training?.trainImages as number;
   // Throughput on training steps alone: a reduced budget still validates on the whole validation set
   // each epoch, so folding that in would inflate the full-run estimate.
   const stepSeconds = trainSeconds - validationSeconds;
-  const imagesPerSecond = stepSeconds > 0 ? (trainImages * trained.history.length) / stepSeconds : 0;
+  const imagesPerSecond = stepSeconds > 0 ? (trained.trainImages * trained.history.length) / stepSeconds : 0;
   const validationSecondsPerEpoch = trained.history.length > 0 ? validationSeconds / trained.history.length : 0;
   const model = createModel(modelName, { inputSize: spec.inputSize });
   const parameters = countParameters(model);
   model.dispose();
+  const reportRoot = path.dirname(path.dirname(run.dir));
   return {
     protocol,
     modelName,
     parameters,
-    pretrainedWeights: weights ?? null,
+    pretrainedWeights: trained.weights,
     epochs: trained.history.length,
-    trainImages,
+    trainImages: trained.trainImages,
     fullTrainImages: split.train.length,
     testImages: testItems.length,
     fullTestImages: split.test.length,
@@ -256,9 +356,20 @@ async function runOne(
     history: trained.history,
     command: options.command,
     notes: options.notes,
-    gallery: gallery.map((file) => path.relative(path.dirname(path.dirname(dir)), file)),
-    mistakes: mistakes.map((m) => ({ ...m, thumbnail: path.relative(path.dirname(path.dirname(dir)), m.thumbnail) })),
+    gallery: gallery.map((file) => path.relative(reportRoot, file)),
+    mistakes: mistakes.map((m) => ({ ...m, thumbnail: path.relative(reportRoot, m.thumbnail) })),
+    ...(run.artifactsDir ? { artifacts: path.relative(reportRoot, run.artifactsDir) } : {}),
   };
+}
+
+/**
+ * Fractured images with boxes for the external gallery, spread evenly over the dataset's order (ids), so the
+ * examples are neither chosen by hand nor by how well the model does on them.
+ */
+export function boxGalleryItems(items: readonly DatasetItem[], count: number): string[] {
+  const boxed = items.filter((item) => (item.boxes?.length ?? 0) > 0 && item.label === 0).map((item) => item.path).sort();
+  if (boxed.length <= count) return boxed;
+  return Array.from({ length: count }, (_, k) => boxed[Math.floor(((k + 0.5) * boxed.length) / count)]!);
 }
 
 /** Evaluates a trained model on every image of an external dataset, by subgroup, and where its Grad-CAM points. */
@@ -316,18 +427,25 @@ async function writeThumbnails(mistakes: { path: string; label: number | string;
 const fmtCi = (m: BootstrapInterval | undefined) => (m ? `${(100 * m.estimate).toFixed(1)} (${(100 * m.lower).toFixed(1)}–${(100 * m.upper).toFixed(1)})` : '–');
 const fmtKappa = (m: BootstrapInterval | undefined) => (m ? `${m.estimate.toFixed(3)} (${m.lower.toFixed(3)}–${m.upper.toFixed(3)})` : '–');
 
-const isStudyBudget = (r: ModelRunResult) => r.epochs >= 10 && r.trainImages >= r.fullTrainImages;
+const isStudyBudget = (r: ModelRunResult) => !r.partial && r.epochs >= 10 && r.trainImages >= r.fullTrainImages;
+
+/** How an unfinished run's row is labelled: its numbers are a checkpoint's, not the run's. */
+const PARTIAL_LABEL = '**partial** (still training; its last checkpoint)';
 
 /** The budget in a few words, for the row of Table 1 that holds the numbers it produced. */
 function budgetSummary(r: ModelRunResult): string {
   if (isStudyBudget(r)) return `the study's: ${r.epochs} epochs, all training images`;
-  return `**reduced**: ${r.epochs} of 10 epochs, ${r.trainImages.toLocaleString('en-US')} of ${r.fullTrainImages.toLocaleString('en-US')} images`;
+  const images = r.trainImages >= r.fullTrainImages ? 'all training images' : `${r.trainImages.toLocaleString('en-US')} of ${r.fullTrainImages.toLocaleString('en-US')} images`;
+  if (r.partial) return `${PARTIAL_LABEL}: ${r.epochs} of ${r.partial.plannedEpochs} epochs, ${images}`;
+  return `**reduced**: ${r.epochs} of 10 epochs, ${images}`;
 }
 
 function budget(r: ModelRunResult): string {
   const base = `${r.epochs} ep × ${r.trainImages.toLocaleString('en-US')} img`;
   if (isStudyBudget(r)) return `${base} (the study's budget)`;
-  return `**reduced**: ${base} of 10 × ${r.fullTrainImages.toLocaleString('en-US')}; full run ≈ ${r.fullRunHours.toFixed(1)} h at ${r.imagesPerSecond.toFixed(2)} img/s`;
+  const estimate = `full run ≈ ${r.fullRunHours.toFixed(1)} h at ${r.imagesPerSecond.toFixed(2)} img/s`;
+  if (r.partial) return `${PARTIAL_LABEL}: ${base} of ${r.partial.plannedEpochs} × ${r.fullTrainImages.toLocaleString('en-US')}; ${estimate}`;
+  return `**reduced**: ${base} of 10 × ${r.fullTrainImages.toLocaleString('en-US')}; ${estimate}`;
 }
 
 async function reportBlocks(results: ModelRunResult[], splits: Record<string, DatasetSplit>, options: ReproduceOptions, seed: number): Promise<ReportBlock[]> {
@@ -409,13 +527,17 @@ async function reportBlocks(results: ModelRunResult[], splits: Record<string, Da
     blocks.push({ kind: 'images', images: [{ src: `${p}/roc.png`, alt: `ROC curves, ${p} protocol` }] });
     for (const r of ofProtocol) {
       const label = PAPER_RESULTS[r.modelName].label;
-      await fs.writeFile(path.join(options.out, p, r.modelName, 'training-curves.png'), plotTrainingCurvesPng(r.history, { title: `${label}: training curves (${p})` }));
+      const artifacts = r.artifacts ?? `${p}/${r.modelName}`;
+      await fs.writeFile(path.join(options.out, artifacts, 'training-curves.png'), plotTrainingCurvesPng(r.history, { title: `${label}: training curves (${p})` }));
       blocks.push({ kind: 'heading', level: 3, text: `${label} (${p})` });
+      if (r.partial) {
+        blocks.push({ kind: 'paragraph', text: `Still training when this report was assembled: the figures are of its last checkpoint, after ${r.epochs} of ${r.partial.plannedEpochs} epochs${r.partial.savedAt ? ` (saved ${r.partial.savedAt})` : ''}. Re-running the command continues the run, and the report is assembled again when it finishes.` });
+      }
       blocks.push({
         kind: 'images',
         images: [
-          { src: `${p}/${r.modelName}/evaluation/confusion.png`, alt: `${label} confusion matrix` },
-          { src: `${p}/${r.modelName}/training-curves.png`, alt: `${label} training curves` },
+          { src: `${artifacts}/evaluation/confusion.png`, alt: `${label} confusion matrix` },
+          { src: `${artifacts}/training-curves.png`, alt: `${label} training curves` },
         ],
       });
       blocks.push({ kind: 'paragraph', text: 'Grad-CAM (first two: true class fractured; last two: not fractured; each file name ends with the predicted class):' });
@@ -486,7 +608,22 @@ function externalValidationBlocks(results: ModelRunResult[]): ReportBlock[] {
       rows: localised.flatMap((r) => r.external!.localisation!.rows.map((row) => [r.protocol, PAPER_RESULTS[r.modelName].label, row.method, fmtRate(row.pointing), fmtRate(row.massInBoxes)])),
     });
   }
-  const skipped = results.filter((r) => !r.external);
+  const galleries = validated.filter((r) => (r.external!.gallery?.length ?? 0) > 0);
+  if (galleries.length > 0) {
+    blocks.push({
+      kind: 'paragraph',
+      text: `Grad-CAM for the class "fractured" on ${dataset} images, the radiologists' fracture boxes outlined in white (the same images for every model: fractured images with boxes, evenly spaced in id order, not chosen by result):`,
+    });
+    for (const r of galleries) {
+      blocks.push({ kind: 'paragraph', text: `${PAPER_RESULTS[r.modelName].label} (${r.protocol}):` });
+      blocks.push({ kind: 'images', images: r.external!.gallery!.map((src) => ({ src, alt: `${PAPER_RESULTS[r.modelName].label} Grad-CAM ${path.basename(src)}`, caption: path.basename(src, '.png') })) });
+    }
+  }
+  const unfinished = results.filter((r) => !r.external && r.partial);
+  if (unfinished.length > 0) {
+    blocks.push({ kind: 'paragraph', text: `Validated externally once their training finishes: ${unfinished.map((r) => `${r.protocol}/${PAPER_RESULTS[r.modelName].label}`).join(', ')}.` });
+  }
+  const skipped = results.filter((r) => !r.external && !r.partial);
   if (skipped.length > 0) {
     blocks.push({ kind: 'paragraph', text: `Not validated externally (their model folders were not kept): ${skipped.map((r) => `${r.protocol}/${PAPER_RESULTS[r.modelName].label}`).join(', ')}.` });
   }
