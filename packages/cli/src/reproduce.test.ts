@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { scanImageFolder } from '@fracture/preprocess';
 import { loadTrainedModel } from './trained-model';
-import { boxGalleryItems } from './reproduce';
+import { boxGalleryItems, readAuc } from './reproduce';
 import { fracAtlasDataset, runCli, syntheticDataset, tempDir, useWasm } from './testing/fixtures';
 
 jest.setTimeout(300_000);
@@ -105,6 +105,11 @@ describe('fracture reproduce and demo', () => {
     expect(chosen).toHaveLength(4);
     expect(paperResult.external.gallery.map((file: string) => path.basename(file).split('-')[0])).toEqual(chosen.map((file) => path.parse(file).name));
     expect(section).toContain("the radiologists' fracture boxes outlined in white");
+    // The plain reading is computed from the same numbers as the table.
+    const auc = paperResult.external.metrics.auc;
+    expect(section).toContain(`Custom CNN (paper): AUC ${paperResult.metrics.auc.estimate.toFixed(3)} (`);
+    expect(section).toContain(`on atlas, ${readAuc(auc)}.`);
+    expect(section).toMatch(/Custom CNN \(paper\) points at the fracture \d+ % of the time with gradcam and \d+ % of the time with gradcam\+\+, against \d+ % for a centred blob/);
     for (const file of paperResult.external.gallery) {
       expect(section).toContain(`](${file})`);
       await expect(fs.stat(path.join(out, file))).resolves.toBeTruthy();
@@ -164,6 +169,13 @@ describe('fracture reproduce and demo', () => {
     expect(second.exitCode).toBe(0);
     expect(second.stderr).not.toContain('evaluating its last checkpoint');
     expect(JSON.parse(second.stdout).results[0].metrics).toEqual(json.results[0].metrics);
+  });
+
+  test('readAuc reads an AUC interval against chance', () => {
+    expect(readAuc({ lower: 0.51, upper: 0.7 })).toBe('better than chance');
+    expect(readAuc({ lower: 0.5, upper: 0.7 })).toBe('not distinguishable from chance');
+    expect(readAuc({ lower: 0.3, upper: 0.52 })).toBe('not distinguishable from chance');
+    expect(readAuc({ lower: 0.3, upper: 0.49 })).toBe('worse than chance (its scores run the wrong way)');
   });
 
   test('boxGalleryItems spreads its picks evenly over the fractured images with boxes, in id order', () => {

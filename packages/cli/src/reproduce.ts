@@ -5,6 +5,7 @@ import { CLASS_NAMES, decodeImageAsync, encodePng, findSharedSources, scanImageF
 import type { DatasetItem, DatasetSplit } from '@fracture/preprocess';
 import { countParameters, createModel, getModelSpec, MODEL_NAMES } from '@fracture/models';
 import type { ModelName } from '@fracture/models';
+import { getModelCard } from '@fracture/pretrained';
 import { plotRoc, plotRocPng, plotTrainingCurvesPng } from '@fracture/metrics';
 import type { BinaryEvaluation, BootstrapInterval } from '@fracture/metrics';
 import { resolveCheckpointDir } from '@fracture/train';
@@ -577,6 +578,7 @@ function externalValidationBlocks(results: ModelRunResult[]): ReportBlock[] {
       }),
     },
   ];
+  blocks.push({ kind: 'paragraph', text: externalReading(validated, dataset) });
   const groups = [...new Set(validated.flatMap((r) => r.external!.subgroups.map((g) => g.group)))].filter((g) => g !== 'all');
   if (groups.length > 0) {
     blocks.push({ kind: 'paragraph', text: `AUC by subgroup (an image showing two regions counts in both; "–": the subgroup lacks one of the classes):` });
@@ -628,4 +630,44 @@ function externalValidationBlocks(results: ModelRunResult[]): ReportBlock[] {
     blocks.push({ kind: 'paragraph', text: `Not validated externally (their model folders were not kept): ${skipped.map((r) => `${r.protocol}/${PAPER_RESULTS[r.modelName].label}`).join(', ')}.` });
   }
   return blocks;
+}
+
+/** A plain reading of an AUC interval against chance (0.5). */
+export function readAuc(auc: { lower: number; upper: number }): string {
+  if (auc.lower > 0.5) return 'better than chance';
+  if (auc.upper < 0.5) return 'worse than chance (its scores run the wrong way)';
+  return 'not distinguishable from chance';
+}
+
+/** What the external numbers mean, in words computed from them (so a re-assembled report cannot contradict its table). */
+function externalReading(validated: ModelRunResult[], dataset: string): string {
+  const perModel = validated.map((r) => {
+    const auc = r.external!.metrics.auc!;
+    return `${PAPER_RESULTS[r.modelName].label} (${r.protocol}): AUC ${fmtRate(r.metrics.auc)} on the study's test set, ${fmtRate(auc)} on ${dataset}, ${readAuc(auc)}.`;
+  });
+  const parts = [
+    'What this means. A model can score high on the study\'s test set by recognising the rotated near-copies of its about 190 radiographs (paper protocol) or the look of that one collection (both protocols); ' +
+      `${dataset} asks whether it detects fractures on radiographs from elsewhere.`,
+    ...perModel,
+  ];
+  if (dataset === 'fracatlas') {
+    const card = getModelCard('fracatlas-mobilenetv2');
+    parts.push(
+      `For scale: \`fracatlas-mobilenetv2\` from @fracture/pretrained, trained on FracAtlas's own training blocks, reaches AUC ${fmtRate(card.metrics.test.auc)} on its held-out test blocks ` +
+        `(${card.metrics.test.n} images, a different and smaller test set than the ${validated[0]!.external!.n} here, so the two are comparable in kind, not exactly).`,
+    );
+  }
+  const localised = validated.filter((r) => r.external!.localisation);
+  for (const r of localised) {
+    const rows = r.external!.localisation!.rows;
+    const prior = rows.find((row) => row.method === 'centre prior');
+    const cams = rows.filter((row) => row.method !== 'centre prior' && row.method !== 'uniform');
+    if (!prior?.pointing || cams.length === 0) continue;
+    const beats = cams.filter((row) => row.pointing && row.pointing.lower > prior.pointing!.estimate).map((row) => row.method);
+    parts.push(
+      `${PAPER_RESULTS[r.modelName].label} (${r.protocol}) points at the fracture ${cams.map((row) => `${(100 * (row.pointing?.estimate ?? 0)).toFixed(0)} % of the time with ${row.method}`).join(' and ')}, against ${(100 * prior.pointing.estimate).toFixed(0)} % for a centred blob that ignores the image: ` +
+        (beats.length > 0 ? `${beats.join(' and ')} beat${beats.length === 1 ? 's' : ''} the prior (the interval's lower end above it).` : 'no map clearly beats the prior, so these heatmaps do not show where the fracture is.'),
+    );
+  }
+  return parts.join(' ');
 }
