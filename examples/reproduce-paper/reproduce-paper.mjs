@@ -9,11 +9,13 @@
 // after it trains (the model folders are not committed, so a later session cannot do it for earlier runs).
 // --protocol paper|grouped|both lets two processes share a 2-core machine (wasm trains on one thread):
 // run one per protocol into the same --out, then once more with both to assemble the report.
+// --weights resnet18=<file>,efficientnet-b3=<file> starts those models from torchvision's ImageNet weights
+// (MobileNetV2's are taken from ../shared/weights when present); without, they train from scratch.
 // --report-only trains nothing: it assembles the report from finished runs and the last checkpoints of
 // unfinished ones (each row states how many epochs it had), and is safe to run while training continues.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatCommandLine, parsePerModelValue, reproduce } from '@fracture/cli';
+import { formatCommandLine, parsePerModelFiles, parsePerModelValue, reproduce } from '@fracture/cli';
 
 const MOBILENET_WEIGHTS = new URL('../../../shared/weights/mobilenet_v2-imagenet-features.safetensors', import.meta.url).pathname;
 
@@ -22,8 +24,13 @@ export async function reproducePaper(options) {
     protocols: options.protocols ?? ['paper', 'grouped'],
     // The study started MobileNetV2 from scratch in its code; its text says pretrained. We use the
     // ImageNet weights when they are available and say so in the report's "pretrained" column.
-    weights: options.mobilenetWeights && existsSync(options.mobilenetWeights) ? { mobilenetv2: options.mobilenetWeights } : undefined,
     ...options,
+    // ResNet18's and EfficientNet-B3's ImageNet weights cannot be had here; users who have torchvision's files
+    // pass them with --weights resnet18=<file>,efficientnet-b3=<file>, and the report says which rows used them.
+    weights: {
+      ...(options.mobilenetWeights && existsSync(options.mobilenetWeights) ? { mobilenetv2: options.mobilenetWeights } : {}),
+      ...options.weights,
+    },
   });
 }
 
@@ -43,10 +50,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       note: { type: 'string', multiple: true },
       'external-data': { type: 'string' },
       'report-only': { type: 'boolean', default: false },
+      weights: { type: 'string' },
     },
   });
   if (!values.data) {
-    console.error('usage: node reproduce-paper.mjs --data <fracture-xray dir> [--out dir] [--protocol paper|grouped|both] [--models cnn,resnet18,...] [--epochs n|model=n,...] [--max-train-images n|model=n,...] [--max-test-images n]');
+    console.error('usage: node reproduce-paper.mjs --data <fracture-xray dir> [--out dir] [--protocol paper|grouped|both] [--models cnn,resnet18,...] [--epochs n|model=n,...] [--max-train-images n|model=n,...] [--max-test-images n] [--weights model=file,...] [--external-data dir] [--report-only] [--note text]');
     process.exit(2);
   }
   if (!['paper', 'grouped', 'both'].includes(values.protocol)) {
@@ -63,6 +71,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       process.exit(2);
     }
   };
+  let weights;
+  try {
+    weights = values.weights === undefined ? undefined : parsePerModelFiles('--weights', values.weights);
+  } catch (error) {
+    console.error(`reproduce-paper: ${error.message}`);
+    process.exit(2);
+  }
   const result = await reproducePaper({
     dataDir: values.data,
     out: values.out,
@@ -78,6 +93,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     externalDataDir: values['external-data'],
     reportOnly: values['report-only'],
     mobilenetWeights: MOBILENET_WEIGHTS,
+    weights,
     command: `node examples/reproduce-paper/reproduce-paper.mjs ${formatCommandLine(process.argv.slice(2))}`,
   });
   console.log(`report: ${result.reportMarkdown}`);

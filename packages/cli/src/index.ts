@@ -24,7 +24,7 @@ export type { EnsembleRunOptions, EnsembleRunResult } from './ensemble-run';
 export { reproduce, PAPER_RESULTS } from './reproduce';
 export { exportCheckpointModel } from './checkpoint-model';
 export type { CheckpointModel } from './checkpoint-model';
-export { parsePerModelValue } from './per-model-budget';
+export { parsePerModelFiles, parsePerModelValue } from './per-model-budget';
 export { formatCommandLine } from './command-line';
 export type { PerModelValue } from './per-model-budget';
 export type { ModelRunResult, ReproduceOptions, ReproduceResult } from './reproduce';

@@ -1,4 +1,4 @@
-import { parsePerModelValue } from './per-model-budget';
+import { parsePerModelFiles, parsePerModelValue } from './per-model-budget';
 
 describe('parsePerModelValue', () => {
   it('reads one number for every model', () => {
@@ -20,5 +20,24 @@ describe('parsePerModelValue', () => {
   ])('rejects %p naming the flag', (text, message) => {
     expect(() => parsePerModelValue('--epochs', text)).toThrow(message);
     expect(() => parsePerModelValue('--epochs', text)).toThrow(/--epochs/);
+  });
+});
+
+describe('parsePerModelFiles', () => {
+  it('reads model=file pairs, keeping any further = in the path', () => {
+    expect(parsePerModelFiles('--weights', 'resnet18=/w/resnet18-f37072fd.pth, efficientnet-b3=/w/a=b.safetensors')).toEqual({
+      resnet18: '/w/resnet18-f37072fd.pth',
+      'efficientnet-b3': '/w/a=b.safetensors',
+    });
+  });
+
+  it.each([
+    ['/w/resnet18.pth', /expected model=file pairs \(each model its own weights\)/],
+    ['resnet18=', /expected model=file pairs/],
+    ['vgg=/w/x.pth', /unknown model 'vgg'/],
+    ['cnn=/a,cnn=/b', /cnn is given twice/],
+  ])('rejects %p naming the flag', (text, message) => {
+    expect(() => parsePerModelFiles('--weights', text)).toThrow(message);
+    expect(() => parsePerModelFiles('--weights', text)).toThrow(/--weights/);
   });
 });

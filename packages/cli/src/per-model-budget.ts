@@ -16,13 +16,31 @@ export function parsePerModelValue(flag: string, text: string): PerModelValue {
     return n;
   };
   if (!text.includes('=')) return positive(text);
-  const values: Partial<Record<ModelName, number>> = {};
+  return parsePairs(flag, text, positive, 'n');
+}
+
+/**
+ * Parses per-model files such as `--weights resnet18=resnet18-f37072fd.pth,efficientnet-b3=b3.safetensors`: each
+ * model its own file (a path may contain `=` after the first one).
+ */
+export function parsePerModelFiles(flag: string, text: string): Partial<Record<ModelName, string>> {
+  const file = (raw: string): string => {
+    if (raw === '') throw new Error(`${flag}: expected model=file pairs, got '${text}'`);
+    return raw;
+  };
+  if (!text.includes('=')) throw new Error(`${flag}: expected model=file pairs (each model its own weights), got '${text}'`);
+  return parsePairs(flag, text, file, 'file', true);
+}
+
+function parsePairs<T>(flag: string, text: string, parse: (raw: string) => T, what: string, restIsValue = false): Partial<Record<ModelName, T>> {
+  const values: Partial<Record<ModelName, T>> = {};
   for (const pair of text.split(',')) {
-    const [name, raw, extra] = pair.split('=').map((part) => part.trim());
-    if (raw === undefined || extra !== undefined) throw new Error(`${flag}: expected model=n, got '${pair}'`);
+    const [name, ...rest] = pair.split('=').map((part) => part.trim());
+    const raw = restIsValue ? rest.join('=') : rest[0];
+    if (rest.length === 0 || (!restIsValue && rest.length > 1)) throw new Error(`${flag}: expected model=${what}, got '${pair}'`);
     if (!isModelName(name)) throw new Error(`${flag}: unknown model '${name}'; expected one of ${MODEL_NAMES.join(', ')}`);
     if (name in values) throw new Error(`${flag}: ${name} is given twice`);
-    values[name] = positive(raw);
+    values[name] = parse(raw!);
   }
   return values;
 }

@@ -17,7 +17,7 @@ import { runPredict } from './predict-run';
 import { createPredictor } from './predictor';
 import type { ExplainMethod } from './predictor';
 import { formatCommandLine } from './command-line';
-import { parsePerModelValue } from './per-model-budget';
+import { parsePerModelFiles, parsePerModelValue } from './per-model-budget';
 import { reproduce } from './reproduce';
 import { startServer } from './server';
 import { createPredictionPool, defaultPoolSize } from './server-workers';
@@ -65,6 +65,16 @@ function perModel(name: string) {
   return (value: string) => {
     try {
       return parsePerModelValue(name, value);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+function perModelFiles(name: string) {
+  return (value: string) => {
+    try {
+      return parsePerModelFiles(name, value);
     } catch (error) {
       throw new InvalidArgumentError((error as Error).message);
     }
@@ -358,7 +368,8 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
     .option('--epochs <n|model=n,…>', 'epochs, for every model or per model (default 10; fewer is a reduced budget, stated in the report)', perModel('--epochs'))
     .option('--max-train-images <n|model=n,…>', 'images per epoch, for every model or per model (a reduced budget, stated in the report)', perModel('--max-train-images'))
     .option('--max-test-images <n>', 'evaluate on a stratified subset of the test set', positiveInt('--max-test-images'))
-    .option('--mobilenet-weights <file>', 'ImageNet MobileNetV2 weights (torchvision names)')
+    .option('--weights <model=file,…>', "ImageNet weights per model, torchvision's .pth or .safetensors (resnet18=resnet18-f37072fd.pth,…); models without train from scratch, as the report states", perModelFiles('--weights'))
+    .option('--mobilenet-weights <file>', 'ImageNet MobileNetV2 weights (torchvision names); the same as --weights mobilenetv2=<file>')
     .option('--micro-batch-size <n|model=n,…>', 'gradient accumulation micro-batch, for every model or per model', perModel('--micro-batch-size'))
     .option('--cache-dir <dir>', 'cache of resized images', '.fracture-cache')
     .option('--seed <n>', 'seed', seed, 0)
@@ -379,7 +390,7 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
         epochs: opts.epochs,
         maxTrainImages: opts.maxTrainImages,
         maxTestImages: opts.maxTestImages,
-        weights: opts.mobilenetWeights ? { mobilenetv2: opts.mobilenetWeights } : undefined,
+        weights: opts.weights || opts.mobilenetWeights ? { ...(opts.mobilenetWeights ? { mobilenetv2: opts.mobilenetWeights } : {}), ...opts.weights } : undefined,
         microBatchSize: opts.microBatchSize,
         cacheDir: opts.cacheDir,
         seed: opts.seed,

@@ -169,6 +169,25 @@ describe('fracture reproduce and demo', () => {
     expect(second.exitCode).toBe(0);
     expect(second.stderr).not.toContain('evaluating its last checkpoint');
     expect(JSON.parse(second.stdout).results[0].metrics).toEqual(json.results[0].metrics);
+
+    // A finished model the study fine-tuned from ImageNet, trained here from scratch: its row and a paragraph say so.
+    const { partial: _partial, ...finished } = JSON.parse(await fs.readFile(path.join(runDir, 'partial', 'result.json'), 'utf8'));
+    await fs.mkdir(path.join(out, 'grouped', 'resnet18'), { recursive: true });
+    await fs.writeFile(path.join(out, 'grouped', 'resnet18', 'result.json'), JSON.stringify({ ...finished, modelName: 'resnet18', pretrainedWeights: null }));
+    const third = await runCli([...assemble.slice(0, 5), '--models', 'cnn,resnet18', ...assemble.slice(7)]);
+    expect(third.exitCode).toBe(0);
+    const withResnet = await fs.readFile(path.join(out, 'report.md'), 'utf8');
+    expect(withResnet.split('\n').find((line) => line.startsWith('| ResNet-18 |'))).toContain('| paper: yes; here: no (from scratch) |');
+    expect(withResnet).toContain("ResNet-18 started from random weights here, where the study fine-tuned ImageNet weights");
+    expect(withResnet).toContain('`--weights resnet18=<resnet18>.pth`');
+    // The custom CNN was never pretrained, in the study or here.
+    expect(withResnet.split('\n').find((line) => line.startsWith('| Custom CNN |'))).toContain('| paper: no; here: no |');
+
+    // Weights that are not there are refused before anything runs.
+    const missing = await runCli(['reproduce', '--data', data, '--models', 'resnet18', '--weights', `resnet18=${path.join(work, 'nope.pth')}`, '--out', path.join(work, 'never')]);
+    expect(missing.exitCode).not.toBe(0);
+    expect(missing.stderr).toContain(`reproduce: the resnet18 weights ${path.join(work, 'nope.pth')} do not exist`);
+    await expect(fs.stat(path.join(work, 'never'))).rejects.toThrow();
   });
 
   test('readAuc reads an AUC interval against chance', () => {

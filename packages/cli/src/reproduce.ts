@@ -150,6 +150,9 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   const protocols = options.protocols ?? ['paper', 'grouped'];
   const models = options.models ?? [...MODEL_NAMES];
   const seed = options.seed ?? 0;
+  for (const [model, file] of Object.entries(options.weights ?? {})) {
+    if (!(await exists(file))) throw new Error(`reproduce: the ${model} weights ${file} do not exist`);
+  }
   await fs.mkdir(options.out, { recursive: true });
   await useEngine(options.backend);
   const results: ModelRunResult[] = [];
@@ -480,7 +483,8 @@ async function reportBlocks(results: ModelRunResult[], splits: Record<string, Da
     const budgets = protocols.map((p) => results.find((x) => x.modelName === modelName && x.protocol === p)).filter((r): r is ModelRunResult => Boolean(r));
     const budgetTexts = [...new Set(budgets.map(budgetSummary))];
     const budgetCell = budgetTexts.length === 1 ? budgetTexts[0]! : budgets.map((r) => `${r.protocol}: ${budgetSummary(r)}`).join('; ');
-    const row = [paper.label, `paper: ${paper.pretrained}; here: ${any.pretrainedWeights ? 'ImageNet' : 'no'}`, `paper: ${paper.parameters}; here: ${any.parameters.toLocaleString('en-US')}`, budgetCell, `${(100 * paper.accuracy).toFixed(2)} %`];
+    const here = any.pretrainedWeights ? 'ImageNet' : paper.pretrained.startsWith('yes') ? 'no (from scratch)' : 'no';
+    const row = [paper.label, `paper: ${paper.pretrained}; here: ${here}`, `paper: ${paper.parameters}; here: ${any.parameters.toLocaleString('en-US')}`, budgetCell, `${(100 * paper.accuracy).toFixed(2)} %`];
     for (const p of protocols) {
       const r = results.find((x) => x.modelName === modelName && x.protocol === p);
       row.push(fmtCi(r?.metrics.accuracy), fmtCi(r?.metrics.precision), fmtCi(r?.metrics.recall), fmtCi(r?.metrics.f1), fmtKappa(r?.metrics.auc), fmtKappa(r?.metrics.kappa));
@@ -488,6 +492,16 @@ async function reportBlocks(results: ModelRunResult[], splits: Record<string, Da
     return row;
   });
   blocks.push({ kind: 'table', header, rows });
+  const fromScratch = [...new Set(results.filter((r) => !r.pretrainedWeights && PAPER_RESULTS[r.modelName].pretrained.startsWith('yes')).map((r) => r.modelName))];
+  if (fromScratch.length > 0) {
+    const labels = fromScratch.map((m) => PAPER_RESULTS[m].label).join(' and ');
+    blocks.push({
+      kind: 'paragraph',
+      text:
+        `${labels} started from random weights here, where the study fine-tuned ImageNet weights: torchvision's ImageNet files could not be obtained on the machine that ran this, so ${fromScratch.length === 1 ? 'its row is' : 'these rows are'} not the study's transfer learning. ` +
+        `With torchvision's files, pass them per model: \`--weights ${fromScratch.map((m) => `${m}=<${m}>.pth`).join(',')}\` (\`.pth\` or \`.safetensors\`, torchvision's names).`,
+    });
+  }
 
   blocks.push({ kind: 'heading', level: 2, text: 'Training budget, run time and backend' });
   blocks.push({
