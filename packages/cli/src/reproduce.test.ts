@@ -124,9 +124,10 @@ describe('fracture reproduce and demo', () => {
     const runDir = path.join(out, 'grouped', 'cnn');
     const trained = await runCli(['train', '--data', data, '--model', 'cnn', '--protocol', 'grouped', '--epochs', '1', '--backend', 'wasm', '--cache-dir', cache, '--out', runDir]);
     expect(trained.exitCode).toBe(0);
-    await fs.writeFile(path.join(runDir, 'reproduce-command.json'), JSON.stringify({ command: 'fracture reproduce (the training command)', notes: ['trained for the test'] }));
+    // What reproduce records before training: here a process working to 3 epochs (the assembling command asks for 5).
+    await fs.writeFile(path.join(runDir, 'reproduce-command.json'), JSON.stringify({ command: 'fracture reproduce (the training command)', notes: ['trained for the test'], epochs: 3 }));
 
-    const assemble = ['--json', 'reproduce', '--report-only', '--data', data, '--models', 'cnn', '--epochs', '3', '--bootstrap', '20', '--backend', 'wasm', '--cache-dir', cache, '--out', out];
+    const assemble = ['--json', 'reproduce', '--report-only', '--data', data, '--models', 'cnn', '--epochs', '5', '--bootstrap', '20', '--backend', 'wasm', '--cache-dir', cache, '--out', out];
     const first = await runCli(assemble);
     expect(first.exitCode).toBe(0);
     expect(first.stderr).toContain('paper/cnn: not started (no checkpoint in');

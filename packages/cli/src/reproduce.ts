@@ -181,14 +181,14 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
         // not finished yet
       }
       if (!result && options.reportOnly) {
-        result = await partialResult(protocol, modelName, split, dir, seed, options, log);
+        result = await partialResult({ protocol, modelName, split, dir, seed, options, log });
         if (!result) {
           log(`${protocol}/${modelName}: not started (no checkpoint in ${dir}), left out of the report`);
           continue;
         }
       }
       if (!result) {
-        result = await runOne(protocol, modelName, split, dir, seed, options, log);
+        result = await runOne({ protocol, modelName, split, dir, seed, options, log });
         await fs.writeFile(resultFile, JSON.stringify(result, null, 2) + '\n');
       }
       const modelDir = path.join(dir, 'model');
@@ -221,15 +221,20 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   return { out: options.out, reportMarkdown, reportHtml, results };
 }
 
-async function runOne(
-  protocol: 'paper' | 'grouped',
-  modelName: ModelName,
-  split: DatasetSplit,
-  dir: string,
-  seed: number,
-  options: ReproduceOptions,
-  log: (line: string) => void,
-): Promise<ModelRunResult> {
+/** One model on one protocol, as the steps of a reproduction see it. */
+interface ModelRun {
+  protocol: 'paper' | 'grouped';
+  modelName: ModelName;
+  split: DatasetSplit;
+  /** `<out>/<protocol>/<model>`: the training folder. */
+  dir: string;
+  seed: number;
+  options: ReproduceOptions;
+  log: (line: string) => void;
+}
+
+async function runOne(run: ModelRun): Promise<ModelRunResult> {
+  const { protocol, modelName, split, dir, seed, options, log } = run;
   const spec = getModelSpec(modelName);
   const epochs = pick(options.epochs, modelName) ?? spec.epochs;
   const maxTrain = pick(options.maxTrainImages, modelName);
@@ -237,7 +242,7 @@ async function runOne(
   log(`${protocol}/${modelName}: training ${epochs} epochs on ${maxTrain ? Math.min(maxTrain, split.train.length) : split.train.length} of ${split.train.length} images`);
   // A report assembled while this trains (reportOnly) names the command that is training it.
   await fs.mkdir(dir, { recursive: true });
-  await fs.writeFile(path.join(dir, RUN_COMMAND_FILE), JSON.stringify({ command: options.command ?? null, notes: options.notes ?? [] }, null, 2) + '\n');
+  await fs.writeFile(path.join(dir, RUN_COMMAND_FILE), JSON.stringify({ command: options.command ?? null, notes: options.notes ?? [], epochs }, null, 2) + '\n');
   const trained = await runTraining({
     modelName,
     split,
@@ -255,7 +260,7 @@ async function runOne(
     log,
   });
   return summariseRun(
-    { protocol, modelName, split, dir, seed, options },
+    run,
     { modelDir: trained.modelDir, history: trained.history, trainImages: trained.info.training?.trainImages as number, weights: weights ?? null, backend: trained.backend },
   );
 }
@@ -264,15 +269,8 @@ async function runOne(
  * The report's view of a run that has not finished: its last checkpoint, evaluated on the whole test part into
  * `<dir>/partial/`. Cached by the checkpoint's step, so assembling again costs nothing until training moves on.
  */
-async function partialResult(
-  protocol: 'paper' | 'grouped',
-  modelName: ModelName,
-  split: DatasetSplit,
-  dir: string,
-  seed: number,
-  options: ReproduceOptions,
-  log: (line: string) => void,
-): Promise<ModelRunResult | undefined> {
+async function partialResult(run: ModelRun): Promise<ModelRunResult | undefined> {
+  const { protocol, modelName, split, dir, options, log } = run;
   try {
     await resolveCheckpointDir(path.join(dir, 'checkpoints'));
   } catch {
@@ -287,17 +285,18 @@ async function partialResult(
   } catch {
     // not evaluated yet
   }
-  const plannedEpochs = pick(options.epochs, modelName) ?? getModelSpec(modelName).epochs;
-  log(`${protocol}/${modelName}: unfinished: evaluating its last checkpoint (${checkpoint.history.length} of ${plannedEpochs} epochs, step ${checkpoint.step})`);
-  const { maxTrainImages, weights } = checkpoint.settings;
-  let training: { command?: string | null; notes?: string[] } = {};
+  let training: { command?: string | null; notes?: string[]; epochs?: number } = {};
   try {
     training = JSON.parse(await fs.readFile(path.join(dir, RUN_COMMAND_FILE), 'utf8')) as typeof training;
   } catch {
     // started before commands were recorded: the report lists none for this row
   }
+  // The budget the training process is working to, not the one this assembling command was given.
+  const plannedEpochs = training.epochs ?? pick(options.epochs, modelName) ?? getModelSpec(modelName).epochs;
+  log(`${protocol}/${modelName}: unfinished: evaluating its last checkpoint (${checkpoint.history.length} of ${plannedEpochs} epochs, step ${checkpoint.step})`);
+  const { maxTrainImages, weights } = checkpoint.settings;
   const result = await summariseRun(
-    { protocol, modelName, split, dir, seed, options: { ...options, command: training.command ?? undefined, notes: training.notes ?? [] }, artifactsDir: partialDir },
+    { ...run, options: { ...options, command: training.command ?? undefined, notes: training.notes ?? [] }, artifactsDir: partialDir },
     {
       modelDir: checkpoint.modelDir,
       history: checkpoint.history,
@@ -313,7 +312,7 @@ async function partialResult(
 
 /** Evaluates a trained (or checkpointed) model on its protocol's test part and gathers what the report shows. */
 async function summariseRun(
-  run: { protocol: 'paper' | 'grouped'; modelName: ModelName; split: DatasetSplit; dir: string; seed: number; options: ReproduceOptions; artifactsDir?: string },
+  run: ModelRun & { artifactsDir?: string },
   trained: { modelDir: string; history: EpochLogs[]; trainImages: number; weights: string | null; backend: string },
 ): Promise<ModelRunResult> {
   const { protocol, modelName, split, seed, options } = run;
