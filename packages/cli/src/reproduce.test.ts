@@ -90,7 +90,8 @@ describe('fracture reproduce and demo', () => {
     const paperResult = JSON.parse(await fs.readFile(path.join(out, 'paper', 'cnn', 'result.json'), 'utf8'));
     expect(paperResult.external).toMatchObject({ dataset: 'atlas', n: 40, threshold: 0.5 });
     expect(paperResult.external.subgroups.map((g: { group: string }) => g.group)).toContain('implant: no');
-    expect(paperResult.external.localisation.rows.map((r: { method: string }) => r.method)).toEqual(['gradcam', 'gradcam++', 'centre prior', 'uniform']);
+    const methods = ['gradcam', 'gradcam++', 'occlusion', 'centre prior', 'uniform'];
+    expect(paperResult.external.localisation.rows.map((r: { method: string }) => r.method)).toEqual(methods);
     const external = await fs.readFile(path.join(out, 'report.md'), 'utf8');
     expect(external).toContain('## External validation on atlas');
     const section = external.split('## External validation on atlas')[1]!.split('\n## ')[0]!;
@@ -109,11 +110,26 @@ describe('fracture reproduce and demo', () => {
     const auc = paperResult.external.metrics.auc;
     expect(section).toContain(`Custom CNN (paper): AUC ${paperResult.metrics.auc.estimate.toFixed(3)} (`);
     expect(section).toContain(`on atlas, ${readAuc(auc)}.`);
-    expect(section).toMatch(/Custom CNN \(paper\) points at the fracture \d+ % of the time with gradcam and \d+ % of the time with gradcam\+\+, against \d+ % for a centred blob/);
+    expect(section).toMatch(/Custom CNN \(paper\) points at the fracture \d+ % of the time with gradcam, \d+ % of the time with gradcam\+\+, and \d+ % of the time with occlusion, against \d+ % for a centred blob/);
     for (const file of paperResult.external.gallery) {
       expect(section).toContain(`](${file})`);
       await expect(fs.stat(path.join(out, file))).resolves.toBeTruthy();
     }
+
+    // A run validated before a method was on the list gets just that method added, in its place, the same as before.
+    const occlusion = paperResult.external.localisation.rows[2];
+    const resultFile = path.join(out, 'paper', 'cnn', 'result.json');
+    paperResult.external.localisation.rows.splice(2, 1);
+    await fs.writeFile(resultFile, JSON.stringify(paperResult));
+    const fifth = await runCli([...both, '--external-data', atlas]);
+    expect(fifth.exitCode).toBe(0);
+    expect(fifth.stderr).toContain(`paper/cnn: localisation of occlusion on ${paperResult.external.localisation.n} fractured atlas images`);
+    expect(fifth.stderr).not.toContain('paper/cnn: external validation on');
+    const merged = JSON.parse(await fs.readFile(resultFile, 'utf8')).external.localisation.rows;
+    expect(merged.map((r: { method: string }) => r.method)).toEqual(methods);
+    // The same maps again; their float32 sums on the wasm heap may round a little differently from run to run.
+    expect(merged[2].pointing).toEqual(occlusion.pointing);
+    for (const key of ['estimate', 'lower', 'upper']) expect(merged[2].massInBoxes[key]).toBeCloseTo(occlusion.massInBoxes[key], 6);
   });
 
   test('report-only assembles from a finished run and the last checkpoint of an unfinished one, and trains nothing', async () => {
