@@ -1,0 +1,196 @@
+/*
+ * `npm run bench:peak -w @fracture/backend [-- --seconds=1 --repeats=5 --threads=1,2]`: the floating-point peak
+ * WebAssembly reaches on this machine, the ceiling to hold the kernels' GFLOP/s against. Runs bench/peak-flops.wat
+ * (12 independent f32x4 multiply-then-add chains) and, where relaxed SIMD is available (after `enableRelaxedSimd`,
+ * so Node 20 gets V8's flag), bench/peak-flops-relaxed.wat (the same chains as f32x4.relaxed_madd), on one thread
+ * and on n worker_threads at once, and prints GFLOP/s. The .wat files are compiled here with wabt at run time:
+ * benches are dev-only, and the shipped kernels' build script stays untouched.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import wabtFactory from 'wabt';
+import { enableRelaxedSimd } from '../src/relaxed-simd';
+
+/** Flops per step of the loop: 12 chains x 4 lanes x (multiply + add). relaxed_madd counts as the same two. */
+const FLOPS_PER_STEP = 12 * 4 * 2;
+
+type VariantName = 'mul_add' | 'relaxed_madd';
+
+interface Variant {
+  name: VariantName;
+  file: string;
+  label: string;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { name: 'mul_add', file: 'peak-flops.wat', label: 'SIMD128 f32x4.mul + f32x4.add' },
+  { name: 'relaxed_madd', file: 'peak-flops-relaxed.wat', label: 'relaxed SIMD f32x4.relaxed_madd' },
+];
+
+/** What a worker (or the main thread) is asked to time. */
+interface Job {
+  bytes: Uint8Array;
+  name: VariantName;
+  steps: number;
+  repeats: number;
+}
+
+/** Seconds per timed call, one entry per repeat. */
+type Timings = number[];
+
+// The project's lib has no WebAssembly typings (they come with the DOM lib); only what is used here.
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+function option(name: string, fallback: string): string {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit ? hit.slice(name.length + 3) : fallback;
+}
+
+function positiveNumber(name: string, fallback: string, integer: boolean): number {
+  const raw = option(name, fallback);
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`peak-flops: --${name} must be a positive ${integer ? 'integer' : 'number'}, got '${raw}'`);
+  }
+  return value;
+}
+
+function threadCounts(): number[] {
+  const raw = option('threads', '1,2');
+  const counts = raw.split(',').map((s) => Number(s.trim()));
+  if (counts.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`peak-flops: --threads must be a comma-separated list of positive integers, got '${raw}'`);
+  }
+  return counts;
+}
+
+function compileWat(wabt: Awaited<ReturnType<typeof wabtFactory>>, file: string): Uint8Array {
+  // This runs as the bundle bench/.out/peak-flops.mjs; the .wat files sit in bench/.
+  const path = join(dirname(fileURLToPath(import.meta.url)), '..', file);
+  const module = wabt.parseWat(file, readFileSync(path, 'utf8'), { simd: true, relaxed_simd: true });
+  try {
+    return module.toBinary({ log: false, write_debug_names: false }).buffer;
+  } finally {
+    module.destroy();
+  }
+}
+
+function instantiate(bytes: Uint8Array, name: VariantName): (steps: number) => number {
+  const instance = new webAssembly.Instance(new webAssembly.Module(bytes), {});
+  const run = instance.exports[name];
+  if (typeof run !== 'function') throw new Error(`peak-flops: the module exports no function '${name}'`);
+  return run as (steps: number) => number;
+}
+
+/**
+ * Times `repeats` calls of `steps` steps after a warm-up: V8 first compiles wasm with its baseline compiler and
+ * swaps in the optimised code only for later calls (there is no on-stack replacement for wasm), so the first calls
+ * run slower code and are not counted.
+ */
+function timeJob(job: Job): Timings {
+  const run = instantiate(job.bytes, job.name);
+  const warmUpUntil = performance.now() + 300;
+  while (performance.now() < warmUpUntil) run(Math.max(1, job.steps >> 4));
+  const timings: Timings = [];
+  let sink = 0;
+  for (let r = 0; r < job.repeats; r++) {
+    const t0 = performance.now();
+    sink += run(job.steps);
+    timings.push((performance.now() - t0) / 1000);
+  }
+  // The chains converge to b / (1 - a) = 1 per lane; anything else means the module computed something else.
+  if (!Number.isFinite(sink)) throw new Error(`peak-flops: ${job.name} returned a non-finite sum`);
+  return timings;
+}
+
+/** Runs the same job on `threads` workers at once; each reports its own timings. */
+async function onWorkers(job: Job, threads: number): Promise<Timings[]> {
+  const script = fileURLToPath(import.meta.url);
+  const workers = Array.from({ length: threads }, () => new Worker(script, { workerData: job }));
+  try {
+    return await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<Timings>((resolve, reject) => {
+            worker.once('message', (timings: Timings) => resolve(timings));
+            worker.once('error', reject);
+            worker.once('exit', (code) => reject(new Error(`peak-flops: a worker exited with code ${code} before reporting`)));
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const seconds = positiveNumber('seconds', '1', false);
+  const repeats = positiveNumber('repeats', '5', true);
+  const counts = threadCounts();
+  const relaxed = enableRelaxedSimd();
+  const wabt = await wabtFactory();
+  console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`relaxed SIMD: ${relaxed.detail}`);
+
+  const rows: string[] = [];
+  for (const variant of VARIANTS) {
+    if (variant.name === 'relaxed_madd' && !relaxed.available) {
+      rows.push(`| ${variant.label} | ${counts.map(() => 'n/a (no relaxed SIMD)').join(' | ')} |`);
+      continue;
+    }
+    const bytes = compileWat(wabt, variant.file);
+    // Calibrate on this thread so that one timed call lasts about `seconds`.
+    const probe = instantiate(bytes, variant.name);
+    const calibrationSteps = 2_000_000;
+    for (let i = 0; i < 20; i++) probe(calibrationSteps >> 4);
+    const t0 = performance.now();
+    probe(calibrationSteps);
+    const perStep = (performance.now() - t0) / 1000 / calibrationSteps;
+    const steps = Math.min(2 ** 31 - 1, Math.max(1, Math.round(seconds / perStep)));
+    const job: Job = { bytes, name: variant.name, steps, repeats };
+
+    const cells: string[] = [];
+    for (const threads of counts) {
+      // One thread on the main thread; several on workers started together, each timing its own calls. The
+      // aggregate is the sum of the workers' rates (their calls overlap, apart from start-up skew).
+      const perWorker = threads === 1 ? [timeJob(job)] : await onWorkers(job, threads);
+      const rates = perWorker.map((timings) => (FLOPS_PER_STEP * steps) / timings.reduce((a, b) => Math.min(a, b)) / 1e9);
+      const medians = perWorker.map((timings) => (FLOPS_PER_STEP * steps) / median(timings) / 1e9);
+      const best = rates.reduce((a, b) => a + b, 0);
+      const typical = medians.reduce((a, b) => a + b, 0);
+      cells.push(`${best.toFixed(1)} (median ${typical.toFixed(1)})`);
+      console.log(`${variant.name}, ${threads} thread${threads === 1 ? '' : 's'}: best ${best.toFixed(1)} GFLOP/s, median ${typical.toFixed(1)}${threads > 1 ? ` (per thread: ${rates.map((r) => r.toFixed(1)).join(', ')})` : ''}`);
+    }
+    rows.push(`| ${variant.label} | ${cells.join(' | ')} |`);
+  }
+  console.log(`\nGFLOP/s, best of ${repeats} calls of about ${seconds} s (median in brackets); load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`| loop | ${counts.map((n) => `${n} thread${n === 1 ? '' : 's'}`).join(' | ')} |`);
+  console.log(`|---|${counts.map(() => '---').join('|')}|`);
+  for (const row of rows) console.log(row);
+}
+
+if (isMainThread) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+} else {
+  // V8's flags are per process, so the flag the main thread set already covers this worker's compile.
+  parentPort!.postMessage(timeJob(workerData as Job));
+}
