@@ -3,7 +3,7 @@
  * WebAssembly reaches on this machine, the ceiling to hold the kernels' GFLOP/s against. Runs bench/peak-flops.wat
  * (12 independent f32x4 multiply-then-add chains) and, where relaxed SIMD is available (after `enableRelaxedSimd`,
  * so Node 20 gets V8's flag), bench/peak-flops-relaxed.wat (the same chains as f32x4.relaxed_madd), on one thread
- * and on n worker_threads at once, and prints GFLOP/s. The .wat files are compiled here with wabt at run time:
+ * and on n worker_threads at once, and prints GFLOP/s, elapsed and (Linux) per second on a CPU. The .wat files are compiled here with wabt at run time:
  * benches are dev-only, and the shipped kernels' build script stays untouched.
  */
 import { readFileSync } from 'node:fs';
@@ -38,8 +38,11 @@ interface Job {
   repeats: number;
 }
 
-/** Seconds per timed call, one entry per repeat. */
-type Timings = number[];
+/** Seconds per timed call, one entry per repeat: elapsed, and on the CPU (null where the system cannot say). */
+interface Timings {
+  wall: number[];
+  cpu: (number | null)[];
+}
 
 // The project's lib has no WebAssembly typings (they come with the DOM lib); only what is used here.
 interface WebAssemblyApi {
@@ -71,6 +74,20 @@ function threadCounts(): number[] {
   return counts;
 }
 
+/**
+ * Seconds this thread has run on a CPU (Linux: the first field of /proc/thread-self/schedstat, in ns), or null.
+ * On a shared machine the elapsed time includes the time other processes had the core; the on-CPU rate is what the
+ * loop does per second it actually runs, so it stays comparable across loads (less so for frequency and caches).
+ */
+function threadCpuSeconds(): number | null {
+  try {
+    const ns = Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
+    return Number.isFinite(ns) ? ns / 1e9 : null;
+  } catch {
+    return null;
+  }
+}
+
 function compileWat(wabt: Awaited<ReturnType<typeof wabtFactory>>, file: string): Uint8Array {
   // This runs as the bundle bench/.out/peak-flops.mjs; the .wat files sit in bench/.
   const path = join(dirname(fileURLToPath(import.meta.url)), '..', file);
@@ -98,11 +115,14 @@ function timeJob(job: Job): Timings {
   const run = instantiate(job.bytes, job.name);
   const warmUpUntil = performance.now() + 300;
   while (performance.now() < warmUpUntil) run(Math.max(1, job.steps >> 4));
-  const timings: Timings = [];
+  const timings: Timings = { wall: [], cpu: [] };
   for (let r = 0; r < job.repeats; r++) {
+    const c0 = threadCpuSeconds();
     const t0 = performance.now();
     const sum = run(job.steps);
-    timings.push((performance.now() - t0) / 1000);
+    timings.wall.push((performance.now() - t0) / 1000);
+    const c1 = threadCpuSeconds();
+    timings.cpu.push(c0 === null || c1 === null ? null : c1 - c0);
     // Every lane converges to b / (1 - a) = 1 (0.999^steps of its start is left), so 48 lanes sum to 48: a loop
     // that skipped work or computed something else would not.
     if (job.steps >= 100_000 && Math.abs(sum - 48) > 0.05) {
@@ -150,7 +170,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const variant of VARIANTS) {
     if (variant.name === 'relaxed_madd' && !relaxed.available) {
-      rows.push(`| ${variant.label} | ${counts.map(() => 'n/a (no relaxed SIMD)').join(' | ')} |`);
+      rows.push(`| ${variant.label} | ${counts.map(() => 'n/a (no relaxed SIMD) | n/a').join(' | ')} |`);
       continue;
     }
     const bytes = compileWat(wabt, variant.file);
@@ -169,18 +189,28 @@ async function main(): Promise<void> {
       // One thread on the main thread; several on workers started together, each timing its own calls. The
       // aggregate is the sum of the workers' rates (their calls overlap, apart from start-up skew).
       const perWorker = threads === 1 ? [timeJob(job)] : await onWorkers(job, threads);
-      const rates = perWorker.map((timings) => (FLOPS_PER_STEP * steps) / timings.reduce((a, b) => Math.min(a, b)) / 1e9);
-      const medians = perWorker.map((timings) => (FLOPS_PER_STEP * steps) / median(timings) / 1e9);
+      const gflops = (s: number) => (FLOPS_PER_STEP * steps) / s / 1e9;
+      const rates = perWorker.map((t) => gflops(Math.min(...t.wall)));
       const best = rates.reduce((a, b) => a + b, 0);
-      const typical = medians.reduce((a, b) => a + b, 0);
-      cells.push(`${best.toFixed(1)} (median ${typical.toFixed(1)})`);
-      console.log(`${variant.name}, ${threads} thread${threads === 1 ? '' : 's'}: best ${best.toFixed(1)} GFLOP/s, median ${typical.toFixed(1)}${threads > 1 ? ` (per thread: ${rates.map((r) => r.toFixed(1)).join(', ')})` : ''}`);
+      const typical = perWorker.map((t) => gflops(median(t.wall))).reduce((a, b) => a + b, 0);
+      const cpuTimes = perWorker.map((t) => t.cpu.filter((c): c is number => c !== null && c > 0));
+      const onCpu = cpuTimes.every((c) => c.length > 0) ? cpuTimes.map((c) => gflops(Math.min(...c))).reduce((a, b) => a + b, 0) : null;
+      // The share of the elapsed time the threads were on a CPU: 100 % on an idle machine.
+      const share = onCpu === null ? null : perWorker.map((t) => t.cpu.reduce<number>((a, c) => a + (c ?? 0), 0) / t.wall.reduce((a, w) => a + w, 0));
+      cells.push(`${best.toFixed(1)} (median ${typical.toFixed(1)}) | ${onCpu === null ? 'n/a' : onCpu.toFixed(1)}`);
+      console.log(
+        `${variant.name}, ${threads} thread${threads === 1 ? '' : 's'}: best ${best.toFixed(1)} GFLOP/s, median ${typical.toFixed(1)}` +
+          `${threads > 1 ? ` (per thread: ${rates.map((r) => r.toFixed(1)).join(', ')})` : ''}` +
+          `${onCpu === null ? '' : `; on-CPU ${onCpu.toFixed(1)} GFLOP/s, on a CPU ${share!.map((x) => `${(100 * x).toFixed(0)} %`).join(', ')} of the time`}`,
+      );
     }
     rows.push(`| ${variant.label} | ${cells.join(' | ')} |`);
   }
-  console.log(`\nGFLOP/s, best of ${repeats} calls of about ${seconds} s (median in brackets); load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`| loop | ${counts.map((n) => `${n} thread${n === 1 ? '' : 's'}`).join(' | ')} |`);
-  console.log(`|---|${counts.map(() => '---').join('|')}|`);
+  console.log(
+    `\nGFLOP/s, best of ${repeats} calls of about ${seconds} s (median in brackets), and per second on a CPU (best; Linux only); load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  );
+  console.log(`| loop | ${counts.map((n) => `${n} thread${n === 1 ? '' : 's'} | ${n} thread${n === 1 ? '' : 's'} on-CPU`).join(' | ')} |`);
+  console.log(`|---|${counts.map(() => '---|---').join('|')}|`);
   for (const row of rows) console.log(row);
 }
 
