@@ -99,4 +99,11 @@ describe('relaxed SIMD in a fresh Node process', () => {
       result.before ? 'relaxed SIMD: yes (the engine supports it)' : 'relaxed SIMD: no (not enabled: relaxedSimd: false)',
     );
   });
+
+  test('selectBackend leaves the flags alone when wasm cannot be chosen (FRACTURE_BACKEND=cpu)', () => {
+    const result = runChild([], { CHILD_MODE: 'select-forced-cpu' });
+    expect(result.after).toBe(result.before);
+    expect(result.relaxedSimd).toBe(result.before);
+    expect(result.reason).toMatch(/^forced by FRACTURE_BACKEND=cpu: /);
+  });
 });

@@ -86,13 +86,18 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   }
 
   // Before any engine starts: a wasm module is validated when it compiles, so a kernel module that wants relaxed
-  // SIMD needs the flag set before the wasm backend (and everything it loads) comes up.
-  const relaxed: RelaxedSimdStatus =
-    options.relaxedSimd === false
-      ? detectRelaxedSimd()
-        ? { available: true, enabledBy: 'engine', detail: 'yes (the engine supports it)' }
-        : { available: false, enabledBy: null, detail: 'no (not enabled: relaxedSimd: false)' }
-      : enableRelaxedSimd();
+  // SIMD needs the flag set before the wasm backend (and everything it loads) comes up. V8's flags are global to
+  // the process, so they are left alone when wasm cannot be chosen.
+  const mayEnable = options.relaxedSimd !== false && order.includes('wasm');
+  const relaxed: RelaxedSimdStatus = mayEnable
+    ? enableRelaxedSimd()
+    : detectRelaxedSimd()
+      ? { available: true, enabledBy: 'engine', detail: 'yes (the engine supports it)' }
+      : {
+          available: false,
+          enabledBy: null,
+          detail: `no (not enabled: ${options.relaxedSimd === false ? 'relaxedSimd: false' : 'wasm is not among the engines to try'})`,
+        };
 
   const tried: BackendAttempt[] = [];
   for (const engine of order) {

@@ -24,7 +24,8 @@ export interface SelectBackendOptions {
   env?: Record<string, string | undefined>;
   /**
    * Enable WebAssembly relaxed SIMD before the wasm backend compiles (default true): on Node 20 this sets V8's
-   * `--experimental-wasm-relaxed-simd` at run time. False leaves V8's flags alone and only detects.
+   * `--experimental-wasm-relaxed-simd` at run time. False leaves V8's flags alone and only detects, as does a choice
+   * that cannot reach wasm (`FRACTURE_BACKEND=cpu`).
    */
   relaxedSimd?: boolean;
   /** Module loader for the optional engines (default dynamic `import`); lets tests simulate installed packages. */
