@@ -1,7 +1,7 @@
 import type { RelaxedSimdStatus } from './types';
 
 /**
- * The smallest module that uses relaxed SIMD: one function `(v128, v128, v128) -> v128` returning
+ * A minimal module that uses relaxed SIMD: one function `(v128, v128, v128) -> v128` returning
  * `f32x4.relaxed_madd(a, b, c)`. Hand-assembled so that detection needs no toolchain and no file; an engine
  * without relaxed SIMD rejects the opcode, so `WebAssembly.validate` answers the question without compiling code.
  */
@@ -64,7 +64,8 @@ let outcome: RelaxedSimdStatus | undefined;
  * `--experimental-wasm-relaxed-simd` at run time (Node 20's V8 implements it behind that flag; Node 22 ships it on)
  * and validates again, so the answer is always the engine's, never an assumption about a version. Must run before
  * any module that needs relaxed SIMD compiles: a module is validated once, when compiled. Browsers and engines
- * without V8's flag API get the plain detection. The outcome is remembered: the flag cannot be unset.
+ * without V8's flag API get the plain detection. A positive outcome is remembered (the flag cannot be unset); a
+ * negative one is checked again on the next call, which costs one validation.
  */
 export function enableRelaxedSimd(): RelaxedSimdStatus {
   if (outcome?.available) return outcome;
