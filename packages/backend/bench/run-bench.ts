@@ -3,6 +3,9 @@
  * training step at an effective batch of 32 (micro-batches accumulated on wasm) on tfjs wasm and cpu, and on PyTorch
  * CPU (Debian's /usr/bin/python3, torch.set_num_threads(2)) in the same run, with the ratios.
  * Options: --models=cnn,resnet18,... --batch=32 --threads=1 (wasm threads; above 1 the threaded build) --no-torch --no-cpu
+ * --micro-<model>=<n>. `--threads=1,2` measures each thread count in one invocation and prints one table: tfjs starts
+ * its wasm backend once per process, so each model runs once per thread count in a child process of this script,
+ * after PyTorch on the same model in this one.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -104,7 +107,22 @@ function runTorch(model: string, batch: number): Row['torch'] {
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as Row['torch'];
 }
 
+/** `--threads=1` or `--threads=1,2`: the wasm thread counts to measure, in order. */
+function threadCounts(): number[] {
+  const raw = option('threads', '1');
+  const counts = raw.split(',').map((s) => (/^\s*\d+\s*$/.test(s) ? Number(s) : NaN));
+  if (counts.some((n) => !Number.isSafeInteger(n) || n < 1) || new Set(counts).size !== counts.length) {
+    throw new Error(`run-bench: --threads must be distinct positive integers separated by commas, got '${raw}'`);
+  }
+  return counts;
+}
+
+/** Marks the line a child run prints for its parent (`--rows-for-parent`), among its human-readable output. */
+const ROW_MARK = 'bench-row ';
+
 async function main(): Promise<void> {
+  const counts = threadCounts();
+  if (counts.length > 1) return measureThreadCounts(counts);
   const factory = await loadModelFactory();
   if (!factory) {
     console.log('bench: @fracture/models is not built (npm run build -w @fracture/models); nothing to measure');
@@ -115,7 +133,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}, Node ${process.version}`);
 
-  const threads = Number(option('threads', '1'));
+  const threads = counts[0]!;
   // env: {} so FRACTURE_* variables cannot change what --threads says.
   const chosen = await selectBackend({ prefer: 'wasm', allowTensorflow: false, env: {}, threads });
   console.log(`wasm: ${chosen.reason}`);
@@ -126,11 +144,13 @@ async function main(): Promise<void> {
       const torch = flag('no-torch') ? undefined : runTorch(name, batch);
       rows.push(await measure(name, factory, batch, torch));
       console.log(JSON.stringify(rows[rows.length - 1]));
+      if (flag('rows-for-parent')) console.log(`${ROW_MARK}${JSON.stringify({ threads: chosen.threads, row: rows[rows.length - 1] })}`);
     } catch (error) {
       console.log(`${name}: failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  printTable(rows, batch, chosen.threads);
+  // A child of --threads=1,2 leaves the table to its parent.
+  if (!flag('rows-for-parent')) printTable(rows, batch, chosen.threads);
 }
 
 async function measure(
@@ -164,6 +184,69 @@ async function measure(
     small.dispose();
   }
   return { model: name, size, wasmInfer, wasmTrain: train.rate, wasmMicro: micro, wasmPeakMiB: train.peakMiB, wasmHeapMiB: heap, cpuInfer, cpuTrain, torch: torchRow };
+}
+
+/** One model's wasm figures on one thread count, as a child run reported them. */
+interface ThreadRun {
+  threads: number;
+  row: Row;
+}
+
+/**
+ * Runs this script once per model and thread count in a child process (`--threads=<n> --no-torch`) and PyTorch
+ * here, just before the model's wasm runs, so they see similar load; the cpu backend, which has no threads, runs
+ * only in the first child. Prints one table with every thread count side by side.
+ */
+async function measureThreadCounts(counts: number[]): Promise<void> {
+  const models = option('models', 'cnn,resnet18,efficientnet-b3,mobilenetv2').split(',');
+  const batch = Number(option('batch', '32'));
+  console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}, Node ${process.version}; wasm threads ${counts.join(', ')}, each in its own process`);
+  const script = fileURLToPath(import.meta.url);
+  const passOn = process.argv.slice(2).filter((a) => !/^--(threads|models)=/.test(a) && a !== '--rows-for-parent');
+  const table: { model: string; size: number; torch: Row['torch']; runs: (ThreadRun | undefined)[] }[] = [];
+  for (const name of models) {
+    const torch = flag('no-torch') ? undefined : runTorch(name, batch);
+    const runs = counts.map((threads, i) => {
+      const args = [script, ...passOn, `--models=${name}`, `--threads=${threads}`, '--no-torch', '--rows-for-parent'];
+      if (i > 0 && !args.includes('--no-cpu')) args.push('--no-cpu');
+      // FRACTURE_* cleared as in the single run, so only --threads decides the thread count.
+      const child = spawnSync(process.execPath, args, {
+        encoding: 'utf8',
+        env: { ...process.env, FRACTURE_BACKEND: '', FRACTURE_WASM_THREADS: '' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 64 * 2 ** 20,
+      });
+      const lines = (child.stdout ?? '').split('\n');
+      for (const line of lines) if (line !== '' && !line.startsWith(ROW_MARK)) console.log(`  [${threads} thread${threads === 1 ? '' : 's'}] ${line}`);
+      const marked = lines.find((line) => line.startsWith(ROW_MARK));
+      if (child.status !== 0 || marked === undefined) {
+        console.log(`${name} on ${threads} threads: failed (exit ${child.status ?? child.signal})`);
+        return undefined;
+      }
+      return JSON.parse(marked.slice(ROW_MARK.length)) as ThreadRun;
+    });
+    table.push({ model: name, size: STUDY_SIZE[name] ?? NaN, torch, runs });
+  }
+
+  // A child's NaN (cpu not measured) arrives as JSON null.
+  const f = (v: number | null | undefined, digits = 2) => (v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
+  const ratio = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? 'n/a' : f(a / b));
+  const label = (run: ThreadRun | undefined, requested: number) =>
+    run === undefined || run.threads === requested ? `${requested}` : `${requested} (ran ${run.threads})`;
+  console.log(
+    `\nimages/s, batch ${batch}; wasm training: micro-batches accumulated, size in brackets; PyTorch (2 threads) in the same invocation; ratios wasm ÷ PyTorch`,
+  );
+  const heads = counts.map((n, i) => `wasm ${label(table[0]?.runs[i], n)} thr infer / train`);
+  console.log(`| model | size | ${heads.join(' | ')} | PyTorch infer / train | wasm ÷ PyTorch infer (${counts.join(', ')} thr) | wasm ÷ PyTorch train (${counts.join(', ')} thr) | cpu infer / train* |`);
+  console.log(`|---|---|${counts.map(() => '---|').join('')}---|---|---|---|`);
+  for (const { model, size, torch, runs } of table) {
+    const cells = runs.map((run) => (run ? `${f(run.row.wasmInfer)} / ${f(run.row.wasmTrain)} [${run.row.wasmMicro}]` : 'failed'));
+    const inferRatios = runs.map((run) => ratio(run?.row.wasmInfer, torch?.inferImagesPerSecond)).join(', ');
+    const trainRatios = runs.map((run) => ratio(run?.row.wasmTrain, torch?.trainImagesPerSecond)).join(', ');
+    const cpu = runs[0] ? `${f(runs[0].row.cpuInfer)} / ${f(runs[0].row.cpuTrain, 4)}` : 'n/a';
+    console.log(`| ${model} | ${size} | ${cells.join(' | ')} | ${f(torch?.inferImagesPerSecond)} / ${f(torch?.trainImagesPerSecond)} | ${inferRatios} | ${trainRatios} | ${cpu} |`);
+  }
+  console.log(`* cpu: inference of 1 image; training extrapolated from one ${CPU_TRAIN_SIZE}-px single-image step`);
 }
 
 function printTable(rows: Row[], batch: number, threads: number): void {

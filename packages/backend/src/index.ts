@@ -12,6 +12,7 @@ export { selectBackend, ENGINE_NAMES } from './select-backend';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './register-wasm-training-kernels';
 export { accumulateGradients, trainStepAccumulated } from './accumulate-gradients';
 export { explainWasmTrap, guardWasmHeap } from './wasm-heap-guard';
+export { detectRelaxedSimd, enableRelaxedSimd, relaxedSimdAvailable } from './relaxed-simd';
 export type {
   AccumulateGradientsOptions,
   AccumulatedGradients,
@@ -19,5 +20,6 @@ export type {
   BackendSelection,
   BatchLoss,
   EngineName,
+  RelaxedSimdStatus,
   SelectBackendOptions,
 } from './types';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import './testing/backends';
 import { selectBackend } from './select-backend';
+import { detectRelaxedSimd } from './relaxed-simd';
 
 const NODE_PACKAGES = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 
@@ -32,6 +33,19 @@ describe('selectBackend', () => {
     );
     expect(chosen.reason).not.toMatch(/failed/);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  test('reports relaxed SIMD as this engine validates it, after enabling it where Node allows', async () => {
+    const chosen = await selectBackend({ env: {}, loadModule: withoutNode, prefer: 'wasm' });
+    expect(chosen.relaxedSimd).toBe(detectRelaxedSimd());
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major >= 22) expect(chosen.reason).toContain('relaxed SIMD: yes (the engine supports it)');
+    // Node 20 >= 20.16 reaches V8's flag through process.getBuiltinModule (unless the flag was set already: the
+    // jest worker may have run relaxed-simd.test.ts first).
+    else if (major === 20 && typeof process.getBuiltinModule === 'function') {
+      expect(chosen.relaxedSimd).toBe(true);
+      expect(chosen.reason).toMatch(/relaxed SIMD: yes \((enabled by flag on Node 20|the engine supports it)\)/);
+    }
   });
 
   test('FRACTURE_BACKEND overrides the choice', async () => {

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmTrainingKernels } from './register-wasm-training-kernels';
+import { detectRelaxedSimd, enableRelaxedSimd } from './relaxed-simd';
 import { startThreadedWasm } from './threaded-wasm';
 import type { WasmPackage } from './threaded-wasm';
 import { guardWasmHeap } from './wasm-heap-guard';
-import type { BackendAttempt, BackendSelection, EngineName, SelectBackendOptions } from './types';
+import type { BackendAttempt, BackendSelection, EngineName, RelaxedSimdStatus, SelectBackendOptions } from './types';
 
 /** Engines in the order `selectBackend` tries them. */
 export const ENGINE_NAMES: readonly EngineName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -84,10 +85,24 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     order = prefer === 'auto' ? allowed : [prefer, ...allowed.filter((e) => e !== prefer)];
   }
 
+  // Before any engine starts: a wasm module is validated when it compiles, so a kernel module that wants relaxed
+  // SIMD needs the flag set before the wasm backend (and everything it loads) comes up. V8's flags are global to
+  // the process, so they are left alone when wasm cannot be chosen.
+  const mayEnable = options.relaxedSimd !== false && order.includes('wasm');
+  const relaxed: RelaxedSimdStatus = mayEnable
+    ? enableRelaxedSimd()
+    : detectRelaxedSimd()
+      ? { available: true, enabledBy: 'engine', detail: 'yes (the engine supports it)' }
+      : {
+          available: false,
+          enabledBy: null,
+          detail: `no (not enabled: ${options.relaxedSimd === false ? 'relaxedSimd: false' : 'wasm is not among the engines to try'})`,
+        };
+
   const tried: BackendAttempt[] = [];
   for (const engine of order) {
     try {
-      const selection = await start(engine, load, threads, wantKernels);
+      const selection = await start(engine, load, threads, wantKernels, relaxed);
       const why =
         forced !== 'auto'
           ? `forced by FRACTURE_BACKEND=${forcedRaw!.trim()}`
@@ -121,7 +136,9 @@ async function start(
   load: (specifier: string) => Promise<unknown>,
   threads: number,
   wantKernels: boolean,
+  relaxed: RelaxedSimdStatus,
 ): Promise<Omit<BackendSelection, 'tried'>> {
+  const relaxedSimd = relaxed.available;
   const pkg = PACKAGE_OF[engine];
   switch (engine) {
     case 'tensorflow-gpu':
@@ -136,6 +153,7 @@ async function start(
         threads: 0,
         simd: false,
         trainingKernels: false,
+        relaxedSimd,
       };
     }
     case 'wasm': {
@@ -166,16 +184,17 @@ async function start(
       return {
         name: 'wasm',
         engine,
-        reason: `${pkg}, ${simd ? 'SIMD' : 'no SIMD'}, ${actual} thread${actual === 1 ? '' : 's'}${threadedBuild ? ' (threaded build)' : ''}${wantKernels ? ', training kernels registered' : ''}${note}`,
+        reason: `${pkg}, ${simd ? 'SIMD' : 'no SIMD'}, ${actual} thread${actual === 1 ? '' : 's'}${threadedBuild ? ' (threaded build)' : ''}${wantKernels ? ', training kernels registered' : ''}, relaxed SIMD: ${relaxed.detail}${note}`,
         threads: actual,
         simd,
         trainingKernels: wantKernels,
+        relaxedSimd,
       };
     }
     case 'cpu': {
       await load(pkg);
       await activate('cpu');
-      return { name: 'cpu', engine, reason: `${pkg} (pure JavaScript, slow for training)`, threads: 1, simd: false, trainingKernels: false };
+      return { name: 'cpu', engine, reason: `${pkg} (pure JavaScript, slow for training)`, threads: 1, simd: false, trainingKernels: false, relaxedSimd };
     }
   }
 }

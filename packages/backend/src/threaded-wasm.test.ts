@@ -77,7 +77,7 @@ test('selectBackend falls back to the single-threaded build, saying why, when th
   expect(chosen.threads).toBe(1);
   expect(wasmPackage.getThreadsCount()).toBe(1);
   expect(chosen.reason).toMatch(
-    /1 thread, training kernels registered; the threaded build did not start \(@tensorflow\/tfjs-backend-wasm is 4\.21\.0.*\), so the single-threaded SIMD build runs$/,
+    /1 thread, training kernels registered, relaxed SIMD: (yes|no) \([^;]*\); the threaded build did not start \(@tensorflow\/tfjs-backend-wasm is 4\.21\.0.*\), so the single-threaded SIMD build runs$/,
   );
   const multiply = () =>
     tf.tidy(() => Array.from(tf.matMul(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), tf.tensor2d([7, 8, 9, 10, 11, 12], [3, 2])).dataSync()));

@@ -22,6 +22,12 @@ export interface SelectBackendOptions {
   trainingKernels?: boolean;
   /** Environment to read `FRACTURE_BACKEND` and `FRACTURE_WASM_THREADS` from (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /**
+   * Enable WebAssembly relaxed SIMD before the wasm backend compiles (default true): on Node 20 this sets V8's
+   * `--experimental-wasm-relaxed-simd` at run time. False leaves V8's flags alone and only detects, as does a choice
+   * that cannot reach wasm (`FRACTURE_BACKEND=cpu`).
+   */
+  relaxedSimd?: boolean;
   /** Module loader for the optional engines (default dynamic `import`); lets tests simulate installed packages. */
   loadModule?: (specifier: string) => Promise<unknown>;
 }
@@ -48,10 +54,25 @@ export interface BackendSelection {
   simd: boolean;
   /** Whether this package's wasm training kernels are registered. */
   trainingKernels: boolean;
+  /**
+   * Whether the JavaScript engine compiles WebAssembly relaxed SIMD (`f32x4.relaxed_madd`), after `selectBackend`
+   * enabled it where it could (V8's flag on Node 20); `reason` says how, on the wasm engine. It is a property of the
+   * JavaScript engine, reported for every backend; only wasm kernels can use it.
+   */
+  relaxedSimd: boolean;
   /** Engines tried before this one, with the reason each failed. */
   tried: BackendAttempt[];
 }
 
+/** The outcome of `enableRelaxedSimd`. */
+export interface RelaxedSimdStatus {
+  /** A module using relaxed SIMD validates in this engine now. */
+  available: boolean;
+  /** `engine`: supported without help (Node >= 22, current browsers, or node started with the flag); `flag`: V8's flag set at run time by `enableRelaxedSimd`; null when unavailable. */
+  enabledBy: 'engine' | 'flag' | null;
+  /** For people: `yes (enabled by flag on Node 20)`, `no (the engine does not support it)`, … */
+  detail: string;
+}
 
 /** A loss on one (micro-)batch: the mean over its examples, as a scalar. */
 export type BatchLoss = (xs: Tensor, ys: Tensor) => Scalar;

@@ -509,7 +509,9 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
     .action(async (opts, command: Command) => {
       const output = out(command);
       const choice = await selectBackend(opts.backend === 'auto' ? {} : { prefer: opts.backend });
-      output.result(choice, `${choice.name}: ${choice.reason}`);
+      // wasm's reason already says how relaxed SIMD came about; for the others it is only the engine's capability.
+      const relaxed = choice.name === 'wasm' ? '' : `\nrelaxed SIMD (used by wasm only): ${choice.relaxedSimd ? 'yes' : 'no'}`;
+      output.result(choice, `${choice.name}: ${choice.reason}${relaxed}`);
     });
 
   return program;
