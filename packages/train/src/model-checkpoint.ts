@@ -27,7 +27,8 @@ export interface ModelCheckpointOptions {
 /**
  * Saves full training checkpoints (model, optimiser state, epoch, RNG state,
  * history, callback state) at the end of epochs: `dir/last` always, `dir/best`
- * when the monitored metric improves. Each save is atomic; resume with
+ * when the monitored metric improves; with `everySeconds` or `everySteps`, also
+ * `dir/mid-epoch` between optimiser steps. Each save is atomic; resume with
  * `train(model, data, { resumeFrom: dir })`.
  */
 export function modelCheckpoint(options: ModelCheckpointOptions): TrainCallback {

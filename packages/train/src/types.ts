@@ -219,7 +219,10 @@ export interface TrainOptions {
   /** Which weights the model has at the end: the last epoch's (default) or the best monitored one. */
   keep?: 'last' | 'best';
   fineTune?: FineTuneOptions;
-  /** A checkpoint folder (or a `modelCheckpoint` directory, whose `last` is used) to continue from. */
+  /**
+   * A checkpoint folder, or a `modelCheckpoint` directory (its `last` or `mid-epoch`, whichever is further ahead), to
+   * continue from; a mid-epoch checkpoint continues its epoch at the next batch.
+   */
   resumeFrom?: string;
   /** Backend to train on (default `'auto'`: tfjs-node-gpu, tfjs-node, wasm, cpu). `FRACTURE_BACKEND` overrides `'auto'`. */
   backend?: TrainBackend;
