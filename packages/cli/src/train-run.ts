@@ -13,7 +13,16 @@ import {
 import type { DatasetSplit, SkippedFile, SplitProtocol } from '@fracture/preprocess';
 import { createModel, getModelSpec, loadStateDict, readSafetensors, readTorchCheckpoint } from '@fracture/models';
 import type { ModelName } from '@fracture/models';
-import { historyWriter, modelCheckpoint, paperPreset, progressLogger, removeStaleCheckpointFiles, train } from '@fracture/train';
+import {
+  historyWriter,
+  MID_EPOCH_CHECKPOINT,
+  modelCheckpoint,
+  paperPreset,
+  progressLogger,
+  readCheckpointState,
+  removeStaleCheckpointFiles,
+  train,
+} from '@fracture/train';
 import type { EpochLogs, TrainBackend, TrainCallback } from '@fracture/train';
 import { checkClassCounts, checkClassFolders } from './dataset-classes';
 import { useEngine } from './engine';
@@ -58,6 +67,12 @@ export interface TrainRunOptions {
   maxTrainImages?: number;
   /** Paper preset variant: the notebook's settings (`code`, default) or the text's. */
   variant?: 'code' | 'text';
+  /**
+   * Checkpoints between optimiser steps, so a stopped run loses little of an epoch (the study's big models take
+   * 20-30 minutes per epoch here). Default: every `FRACTURE_CHECKPOINT_SECONDS` seconds of training, else 600;
+   * `false` (or the variable set to 0): at epoch ends only.
+   */
+  midEpochCheckpoint?: { everySeconds?: number; everySteps?: number } | false;
   /** Where progress goes; default stderr. */
   progress?: TrainCallback | null;
   log?: (line: string) => void;
@@ -131,6 +146,7 @@ async function trainLocked(
   const checkpointDir = path.join(options.out, 'checkpoints');
   await removeStaleCheckpointFiles(checkpointDir);
   const resumeFrom = await existingCheckpoint(checkpointDir);
+  const midEpochCheckpoint = resolveMidEpochCheckpoint(options.midEpochCheckpoint);
 
   const engine = await useEngine(options.backend);
   const spec = getModelSpec(options.modelName);
@@ -202,11 +218,11 @@ async function trainLocked(
     const valLoader = split.val.length > 0 ? createBatchLoader(split.val, { ...loaderBase, batchSize: inferenceBatchSize(options.modelName, engine.name, batchSize) }) : undefined;
 
     const callbacks: TrainCallback[] = [
-      modelCheckpoint({ dir: checkpointDir }),
+      modelCheckpoint({ dir: checkpointDir, ...midEpochCheckpoint }),
       historyWriter({ csv: path.join(options.out, 'history.csv'), json: path.join(options.out, 'history.json') }),
     ];
     if (options.progress !== null) callbacks.push(options.progress ?? progressLogger());
-    if (resumeFrom) log(`resuming ${options.modelName} from ${resumeFrom}`);
+    if (resumeFrom) log(await describeResume(options.modelName, resumeFrom, trainLoader.numBatches));
 
     const result = await train(model, trainLoader, {
       epochs,
@@ -272,8 +288,34 @@ export async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** Default seconds of training between mid-epoch checkpoints: at most ten minutes of work lost to a stop. */
+export const DEFAULT_CHECKPOINT_SECONDS = 600;
+
+function resolveMidEpochCheckpoint(option: TrainRunOptions['midEpochCheckpoint']): { everySeconds?: number; everySteps?: number } {
+  if (option === false) return {};
+  if (option !== undefined) return option;
+  const fromEnv = process.env.FRACTURE_CHECKPOINT_SECONDS;
+  if (fromEnv === undefined || fromEnv.trim() === '') return { everySeconds: DEFAULT_CHECKPOINT_SECONDS };
+  const seconds = Number(fromEnv);
+  if (!(Number.isFinite(seconds) && seconds >= 0)) {
+    throw new Error(`runTraining: FRACTURE_CHECKPOINT_SECONDS must be a number of seconds >= 0 (0: checkpoints at epoch ends only), got '${fromEnv}'`);
+  }
+  return seconds === 0 ? {} : { everySeconds: seconds };
+}
+
+/** A stop during the first epoch leaves only a mid-epoch checkpoint: that is a run to resume too. */
 async function existingCheckpoint(dir: string): Promise<string | undefined> {
-  return (await exists(path.join(dir, 'last'))) ? dir : undefined;
+  for (const name of ['last', MID_EPOCH_CHECKPOINT]) if (await exists(path.join(dir, name))) return dir;
+  return undefined;
+}
+
+/** Where the resumed run continues, e.g. `resuming resnet18 from runs/x/checkpoints/mid-epoch: epoch 3 after batch 120 of 231`. */
+async function describeResume(modelName: string, checkpointDir: string, numBatches: number): Promise<string> {
+  const { dir, state } = await readCheckpointState(checkpointDir);
+  const where = state.inEpoch
+    ? `epoch ${state.inEpoch.epoch + 1} after batch ${state.inEpoch.batches} of ${numBatches}`
+    : `after epoch ${state.epoch + 1}`;
+  return `resuming ${modelName} from ${dir}: ${where}`;
 }
 
 async function loadWeightsFile(model: tfl.LayersModel, file: string, source: 'torchvision' | 'timm', log: (line: string) => void) {

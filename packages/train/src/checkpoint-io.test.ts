@@ -5,7 +5,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useCpu } from '../test/setup-backend';
 import { tinyConvNet, weightValues } from '../test/tiny-model';
 import { Adam } from './adam';
-import { CHECKPOINT_FILES, loadWeightsInto, readCheckpoint, resolveCheckpointDir, writeCheckpoint } from './checkpoint-io';
+import {
+  CHECKPOINT_FILES,
+  discardCheckpoint,
+  loadWeightsInto,
+  MID_EPOCH_CHECKPOINT,
+  readCheckpoint,
+  readCheckpointState,
+  resolveCheckpointDir,
+  writeCheckpoint,
+} from './checkpoint-io';
 import type { CheckpointState } from './types';
 
 beforeAll(useCpu);
@@ -84,6 +93,40 @@ describe('checkpoint files', () => {
     fs.renameSync(dir, path.join(tmp, '.last.old-123-456'));
     expect(await resolveCheckpointDir(tmp)).toBe(path.join(tmp, '.last.old-123-456'));
     expect((await readCheckpoint(dir)).state.epoch).toBe(4);
+    adam.dispose();
+  });
+
+  test('a modelCheckpoint directory resolves to whichever of last and mid-epoch is further ahead, last on a tie', async () => {
+    const model = tinyConvNet();
+    const adam = optimizerFor(model);
+    const last = path.join(tmp, 'last');
+    const mid = path.join(tmp, MID_EPOCH_CHECKPOINT);
+    const inEpoch = { epoch: 2, batches: 3, lossSum: 1.5, correct: 7, seen: 12, seconds: 4.25 };
+    await writeCheckpoint(last, { model, optimizer: adam.snapshot(), state: state(0) });
+    // Steps: last 10; the mid-epoch checkpoint 23, then 20 (equal to a later last), then superseded.
+    await writeCheckpoint(mid, { model, optimizer: adam.snapshot(), state: { ...state(1), step: 23, inEpoch } });
+    expect(await resolveCheckpointDir(tmp)).toBe(mid);
+    expect((await readCheckpointState(tmp)).state.inEpoch).toEqual(inEpoch);
+    await writeCheckpoint(last, { model, optimizer: adam.snapshot(), state: state(1) });
+    await writeCheckpoint(mid, { model, optimizer: adam.snapshot(), state: { ...state(1), step: 20, inEpoch } });
+    expect(await resolveCheckpointDir(tmp)).toBe(last);
+    // A mid-epoch checkpoint alone (a stop during the first epoch) is found too.
+    fs.rmSync(last, { recursive: true });
+    expect(await resolveCheckpointDir(tmp)).toBe(mid);
+    adam.dispose();
+  });
+
+  test('discardCheckpoint removes state.json first, so a half-deleted folder is never taken for a checkpoint', async () => {
+    const model = tinyConvNet();
+    const adam = optimizerFor(model);
+    const mid = path.join(tmp, MID_EPOCH_CHECKPOINT);
+    await writeCheckpoint(mid, { model, optimizer: adam.snapshot(), state: state(0) });
+    // As left by a stop during the deletion: state.json gone, other files still there.
+    fs.rmSync(path.join(mid, 'state.json'));
+    await expect(resolveCheckpointDir(tmp)).rejects.toThrow('resolveCheckpointDir:');
+    await discardCheckpoint(mid);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    await discardCheckpoint(mid);
     adam.dispose();
   });
 

@@ -118,25 +118,60 @@ async function writeInto(
   if (movedAside) await fs.rm(old, { recursive: true, force: true });
 }
 
+/** Folder of `modelCheckpoint`'s newest checkpoint written during an epoch, beside `last` and `best`. */
+export const MID_EPOCH_CHECKPOINT = 'mid-epoch';
+
 /**
  * Finds the checkpoint to load from `dir`: the folder itself when it is a
- * complete checkpoint, its `last` subfolder when it is a `modelCheckpoint`
- * directory, or the previous checkpoint left under a `.old` name by a crash
- * between the two renames.
+ * complete checkpoint; for a `modelCheckpoint` directory, the further ahead
+ * (by step) of its `last` and `mid-epoch` subfolders, `last` on a tie since it
+ * holds the finished epoch; or the previous checkpoint left under a `.old`
+ * name by a crash between the two renames.
  */
 export async function resolveCheckpointDir(dir: string): Promise<string> {
   const target = path.resolve(dir);
   if (await isComplete(target)) return target;
-  if (await isComplete(path.join(target, 'last'))) return path.join(target, 'last');
-  for (const candidate of [target, path.join(target, 'last')]) {
-    const parent = path.dirname(candidate);
-    const prefix = `.${path.basename(candidate)}.old-`;
-    const entries = await fs.readdir(parent).catch(() => [] as string[]);
-    for (const entry of entries.filter((e) => e.startsWith(prefix)).sort().reverse()) {
-      if (await isComplete(path.join(parent, entry))) return path.join(parent, entry);
-    }
+  let best: { dir: string; step: number } | null = null;
+  for (const name of ['last', MID_EPOCH_CHECKPOINT]) {
+    const found = await completeOrPrevious(path.join(target, name));
+    if (found && (best === null || found.step > best.step)) best = found;
   }
+  if (best) return best.dir;
+  const previous = await completeOrPrevious(target);
+  if (previous) return previous.dir;
   throw new Error(`resolveCheckpointDir: ${target}: no complete checkpoint (state.json missing)`);
+}
+
+/** Reads only `state.json` of the checkpoint `dir` resolves to: where a resume would continue, without loading weights. */
+export async function readCheckpointState(dir: string): Promise<{ dir: string; state: CheckpointState }> {
+  const resolved = await resolveCheckpointDir(dir);
+  const state = await completeState(resolved);
+  if (!state) throw new Error(`readCheckpointState: ${resolved}: state.json is not a @fracture/train checkpoint`);
+  return { dir: resolved, state };
+}
+
+/**
+ * Deletes a checkpoint folder that a newer one has superseded. `state.json` goes first, so a stop half-way leaves
+ * a folder that no reader takes for a checkpoint (and the next write into `dir` replaces).
+ */
+export async function discardCheckpoint(dir: string): Promise<void> {
+  const target = path.resolve(dir);
+  await fs.rm(path.join(target, 'state.json'), { force: true });
+  await fs.rm(target, { recursive: true, force: true });
+}
+
+/** `dir` when complete, else the newest complete `.old` copy a crash between the two renames left beside it. */
+async function completeOrPrevious(dir: string): Promise<{ dir: string; step: number } | null> {
+  const state = await completeState(dir);
+  if (state) return { dir, step: state.step };
+  const parent = path.dirname(dir);
+  const prefix = `.${path.basename(dir)}.old-`;
+  const entries = await fs.readdir(parent).catch(() => [] as string[]);
+  for (const entry of entries.filter((e) => e.startsWith(prefix)).sort().reverse()) {
+    const old = await completeState(path.join(parent, entry));
+    if (old) return { dir: path.join(parent, entry), step: old.step };
+  }
+  return null;
 }
 
 /** Reads and verifies a checkpoint folder (see `resolveCheckpointDir` for what `dir` may be). */
@@ -259,11 +294,15 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 async function isComplete(dir: string): Promise<boolean> {
+  return (await completeState(dir)) !== null;
+}
+
+async function completeState(dir: string): Promise<CheckpointState | null> {
   try {
     const state = JSON.parse(await fs.readFile(path.join(dir, 'state.json'), 'utf8')) as CheckpointState;
-    return state.format === 'fracture-train-checkpoint';
+    return state.format === 'fracture-train-checkpoint' ? state : null;
   } catch {
-    return false;
+    return null;
   }
 }
 

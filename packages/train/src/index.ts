@@ -34,7 +34,17 @@ export { paperPreset } from './paper-preset';
 export type { PaperModelName, PaperPreset } from './paper-preset';
 export { tensorBatchSource } from './tensor-batch-source';
 export type { TensorBatchSourceOptions } from './tensor-batch-source';
-export { readCheckpoint, writeCheckpoint, resolveCheckpointDir, loadWeightsInto, removeStaleCheckpointFiles, CHECKPOINT_FILES } from './checkpoint-io';
+export {
+  readCheckpoint,
+  readCheckpointState,
+  writeCheckpoint,
+  resolveCheckpointDir,
+  loadWeightsInto,
+  removeStaleCheckpointFiles,
+  discardCheckpoint,
+  CHECKPOINT_FILES,
+  MID_EPOCH_CHECKPOINT,
+} from './checkpoint-io';
 export type { LoadedCheckpoint } from './checkpoint-io';
 export { selectTrainingBackend, probeTrainingKernels, explainKernelError } from './backend-select';
 export type { TrainingBackend } from './backend-select';

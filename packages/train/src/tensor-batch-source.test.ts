@@ -4,9 +4,9 @@ import { tensorBatchSource } from './tensor-batch-source';
 
 beforeAll(useCpu);
 
-async function collect(source: ReturnType<typeof tensorBatchSource>, epoch: number): Promise<number[][]> {
+async function collect(source: ReturnType<typeof tensorBatchSource>, epoch: number, startBatch?: number): Promise<number[][]> {
   const out: number[][] = [];
-  for await (const batch of source.batches(epoch)) {
+  for await (const batch of source.batches(epoch, startBatch === undefined ? undefined : { startBatch })) {
     out.push(Array.from(batch.xs.dataSync()));
     tf.dispose([batch.xs, batch.ys]);
   }
@@ -33,6 +33,18 @@ describe('tensorBatchSource', () => {
     expect(epoch0).not.toEqual(Array.from({ length: 16 }, (_, i) => i));
     expect((await collect(source, 0))[0]).toEqual(epoch0);
     expect((await collect(source, 1))[0]).not.toEqual(epoch0);
+    tf.dispose([xs, ys]);
+  });
+
+  test('startBatch yields the same batches as a full pass from that index, and refuses one beyond the epoch', async () => {
+    const xs = tf.tensor2d(Array.from({ length: 10 }, (_, i) => i), [10, 1]);
+    const ys = tf.zeros([10, 2]);
+    const source = tensorBatchSource(xs, ys, { batchSize: 3, shuffle: true, seed: 2 });
+    expect(source.supportsStartBatch).toBe(true);
+    const whole = await collect(source, 5);
+    expect(await collect(source, 5, 2)).toEqual(whole.slice(2));
+    expect(await collect(source, 5, 4)).toEqual([]);
+    await expect(collect(source, 5, 5)).rejects.toThrow('tensorBatchSource: expected startBatch to be an integer from 0 to 4 (the batches per epoch), got 5');
     tf.dispose([xs, ys]);
   });
 

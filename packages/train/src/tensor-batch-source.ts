@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BatchSource, TrainBatch } from './types';
+import type { BatchesOptions, BatchSource, TrainBatch } from './types';
 
 /** Options for `tensorBatchSource`. */
 export interface TensorBatchSourceOptions {
@@ -28,9 +28,15 @@ export function tensorBatchSource(xs: tf.Tensor, ys: tf.Tensor, options: TensorB
     size,
     batchSize,
     numBatches,
-    *batches(epoch = 0): Iterable<TrainBatch> {
+    supportsStartBatch: true,
+    *batches(epoch = 0, batchesOptions: BatchesOptions = {}): Iterable<TrainBatch> {
+      const startBatch = batchesOptions.startBatch ?? 0;
+      if (!(Number.isInteger(startBatch) && startBatch >= 0 && startBatch <= numBatches)) {
+        throw new Error(`tensorBatchSource: expected startBatch to be an integer from 0 to ${numBatches} (the batches per epoch), got ${startBatch}`);
+      }
+      // The permutation depends on the epoch only, so starting late gives the very batches of a full pass.
       const order = options.shuffle ? permutation(size, (options.seed ?? 0) * 1000003 + epoch) : null;
-      for (let b = 0; b < numBatches; b++) {
+      for (let b = startBatch; b < numBatches; b++) {
         const start = b * batchSize;
         const count = Math.min(batchSize, size - start);
         if (order) {

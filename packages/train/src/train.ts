@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, LayerVariable } from '@tensorflow/tfjs-layers';
 import { Adam, resolveAdamOptions, type AdamUpdate } from './adam';
 import { explainKernelError, probeTrainingKernels, selectTrainingBackend } from './backend-select';
+import { batchesFrom } from './batches-from';
 import { loadWeightsInto, readCheckpoint, writeCheckpoint } from './checkpoint-io';
 import { clipGradNorm, globalNorm } from './clip-grad-norm';
 import { crossEntropyParts, validateLossOptions } from './cross-entropy';
@@ -14,7 +15,9 @@ import { TrainingDivergedError } from './training-diverged-error';
 import type {
   BatchLogs,
   BatchSource,
+  CheckpointState,
   EpochLogs,
+  InEpochPosition,
   JsonValue,
   ResolvedTrainOptions,
   StopReason,
@@ -68,6 +71,10 @@ export async function train(model: LayersModel, data: BatchSource, options: Trai
   let lr = resolved.optimizer.lr;
   let baseLr = lr;
   let lastCheckpoint: string | null = null;
+  // Where a checkpoint written during an epoch left off; the loop continues that epoch from there.
+  let resumeInEpoch: InEpochPosition | null = null;
+  // The running epoch's position and sums, while batches are being trained on (null between epochs).
+  let current: (Omit<InEpochPosition, 'seconds'> & { secondsBefore: number; started: number }) | null = null;
 
   const originalTrainable = new Map(model.layers.map((layer) => [layer, layer.trainable]));
   const headLayers = resolveHeadLayers(model, options);
@@ -92,7 +99,13 @@ export async function train(model: LayersModel, data: BatchSource, options: Trai
         log({ level: 'warn', text: `train: ${checkpoint.dir} was written with different optimiser, loss or seed settings; results will differ from an uninterrupted run` });
       }
       lastCheckpoint = checkpoint.dir;
-      log({ level: 'info', text: `train: resumed from ${checkpoint.dir} after epoch ${state.epoch + 1} (step ${step})` });
+      if (state.inEpoch) {
+        resumeInEpoch = checkInEpoch(state, checkpoint.dir, resolved.numBatches);
+        const of = resolved.numBatches !== undefined ? ` of ${resolved.numBatches}` : '';
+        log({ level: 'info', text: `train: resumed epoch ${resumeInEpoch.epoch + 1} after batch ${resumeInEpoch.batches}${of} from ${checkpoint.dir} (step ${step})` });
+      } else {
+        log({ level: 'info', text: `train: resumed from ${checkpoint.dir} after epoch ${state.epoch + 1} (step ${step})` });
+      }
     }
 
     let epoch = startEpoch;
@@ -128,10 +141,31 @@ export async function train(model: LayersModel, data: BatchSource, options: Trai
       async saveCheckpoint(dir: string) {
         const callbackStates: Record<string, JsonValue> = {};
         for (const c of callbacks) if (c.getState) callbackStates[c.name] = c.getState();
+        const completed = history.length > 0 ? history[history.length - 1]!.epoch : epoch - 1;
+        const inEpoch: InEpochPosition | undefined = current
+          ? {
+              epoch: current.epoch,
+              batches: current.batches,
+              lossSum: current.lossSum,
+              correct: current.correct,
+              seen: current.seen,
+              seconds: current.secondsBefore + (Date.now() - current.started) / 1000,
+            }
+          : undefined;
         await writeCheckpoint(dir, {
           model,
           optimizer: optimizer.snapshot(),
-          state: { epoch: history.length > 0 ? history[history.length - 1]!.epoch : epoch - 1, step, lr, baseLr, rng: rng.state(), history, callbacks: callbackStates, configHash },
+          state: {
+            epoch: inEpoch ? inEpoch.epoch - 1 : completed,
+            ...(inEpoch ? { inEpoch } : {}),
+            step,
+            lr,
+            baseLr,
+            rng: rng.state(),
+            history,
+            callbacks: callbackStates,
+            configHash,
+          },
         });
         lastCheckpoint = path.resolve(dir);
       },
@@ -145,27 +179,38 @@ export async function train(model: LayersModel, data: BatchSource, options: Trai
 
     for (const c of callbacks) await c.onTrainBegin?.(ctx);
 
+    let firstBatchOfRun = true;
     for (; epoch < resolved.epochs && stopRequested === null; epoch++) {
+      const resumed = resumeInEpoch?.epoch === epoch ? resumeInEpoch : null;
+      resumeInEpoch = null;
       if (resolved.fineTune) {
         const frozen = epoch < resolved.fineTune.headEpochs;
         applyPhase(model, headLayers, frozen);
-        if (epoch === resolved.fineTune.headEpochs) {
+        // Inside a resumed epoch the unfreezing already happened: the checkpoint holds its lr and baseLr.
+        if (epoch === resolved.fineTune.headEpochs && !resumed) {
           baseLr = resolved.fineTune.unfreezeLr ?? resolved.optimizer.lr / 10;
           lr = baseLr;
           log({ level: 'info', text: `train: fine-tuning: backbone unfrozen at epoch ${epoch + 1}, lr ${baseLr}` });
         }
       }
+      const lrAtCheckpoint = lr;
       for (const c of callbacks) await c.onEpochBegin?.(epoch, ctx);
+      // The checkpoint's lr is the one of its step, whatever a callback set at the epoch's start.
+      if (resumed) lr = lrAtCheckpoint;
       const started = Date.now();
-      let lossSum = 0;
-      let correctSum = 0;
-      let seen = 0;
-      let batchIndex = 0;
-      for await (const batch of data.batches(epoch)) {
+      let lossSum = resumed?.lossSum ?? 0;
+      let correctSum = resumed?.correct ?? 0;
+      let seen = resumed?.seen ?? 0;
+      let batchIndex = resumed?.batches ?? 0;
+      current = { epoch, batches: batchIndex, lossSum, correct: correctSum, seen, secondsBefore: resumed?.seconds ?? 0, started };
+      const batches = resumed ? batchesFrom(data, epoch, resumed.batches, 'train') : data.batches(epoch);
+      for await (const batch of batches) {
         let stats: StepStats | 'diverged';
-        if (options.augment && batchIndex === 0 && epoch === startEpoch) warnIfNormalised(batch.xs, log);
+        const checkShapes = firstBatchOfRun;
+        firstBatchOfRun = false;
+        if (options.augment && checkShapes) warnIfNormalised(batch.xs, log);
         try {
-          stats = runStep(model, optimizer, batch.xs, batch.ys, options, resolved, rng, lr, backend.name, batchIndex === 0 && epoch === startEpoch);
+          stats = runStep(model, optimizer, batch.xs, batch.ys, options, resolved, rng, lr, backend.name, checkShapes);
         } finally {
           tf.dispose([batch.xs, batch.ys]);
         }
@@ -181,6 +226,7 @@ export async function train(model: LayersModel, data: BatchSource, options: Trai
         lossSum += stats.loss * stats.size;
         correctSum += stats.correct;
         seen += stats.size;
+        Object.assign(current, { batches: batchIndex + 1, lossSum, correct: correctSum, seen });
         const batchLogs: BatchLogs = {
           epoch,
           batch: batchIndex,
@@ -194,6 +240,9 @@ export async function train(model: LayersModel, data: BatchSource, options: Trai
         for (const c of callbacks) await c.onBatchEnd?.(batchLogs, ctx);
         batchIndex += 1;
       }
+      // Checkpoints from here on (onEpochEnd) are of the finished epoch.
+      const secondsBefore = current.secondsBefore;
+      current = null;
       if (seen === 0) throw new Error(`train: the data source yielded no batches for epoch ${epoch + 1}`);
       const logs: EpochLogs = { epoch, loss: lossSum / seen, acc: correctSum / seen, lr, seconds: 0 };
       if (options.validationData) {
@@ -203,7 +252,7 @@ export async function train(model: LayersModel, data: BatchSource, options: Trai
         logs.val_acc = val.accuracy;
         logs.val_seconds = (Date.now() - validationStarted) / 1000;
       }
-      logs.seconds = (Date.now() - started) / 1000;
+      logs.seconds = secondsBefore + (Date.now() - started) / 1000;
       history.push(logs);
       for (const c of callbacks) await c.onEpochEnd?.(logs, ctx);
     }
@@ -216,6 +265,21 @@ export async function train(model: LayersModel, data: BatchSource, options: Trai
     for (const c of callbacks) c.dispose?.();
     optimizer.dispose();
   }
+}
+
+/** Refuses an in-epoch position that cannot belong to this checkpoint or this data source. */
+function checkInEpoch(state: CheckpointState, dir: string, numBatches: number | undefined): InEpochPosition {
+  const position = state.inEpoch!;
+  const sums = [position.lossSum, position.correct, position.seen, position.seconds];
+  if (position.epoch !== state.epoch + 1 || !(Number.isInteger(position.batches) && position.batches >= 0) || !sums.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new Error(`train: ${dir}: the position inside the epoch in state.json is inconsistent (epoch ${position.epoch}, batch ${position.batches}, last completed epoch ${state.epoch})`);
+  }
+  if (numBatches !== undefined && position.batches > numBatches) {
+    throw new Error(
+      `train: ${dir} was written after batch ${position.batches} of epoch ${position.epoch + 1}, but the data source has ${numBatches} batches per epoch; it is not a checkpoint of this data`,
+    );
+  }
+  return position;
 }
 
 /** One optimisation step on a batch, accumulating micro-batch gradients when asked. */

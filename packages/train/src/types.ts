@@ -20,13 +20,27 @@ export interface TrainBatch {
   items?: readonly unknown[];
 }
 
+/** Options of `BatchSource.batches`. */
+export interface BatchesOptions {
+  /**
+   * Yield the epoch's batches from this 0-based index on, exactly as batches `startBatch`, `startBatch + 1`, ... of
+   * an iteration from 0 (a resume inside an epoch). Only honoured by sources that declare `supportsStartBatch`.
+   */
+  startBatch?: number;
+}
+
 /**
  * Anything that yields batches per epoch; `BatchLoader` from @fracture/preprocess
  * fits. `batches(epoch)` must be deterministic in `epoch` for resume to
  * reproduce an uninterrupted run.
  */
 export interface BatchSource {
-  batches(epoch?: number): AsyncIterable<TrainBatch> | Iterable<TrainBatch>;
+  batches(epoch?: number, options?: BatchesOptions): AsyncIterable<TrainBatch> | Iterable<TrainBatch>;
+  /**
+   * True when `batches(epoch, { startBatch })` starts at that batch without producing the earlier ones. Sources
+   * without it are resumed inside an epoch by drawing and disposing the first batches (same result, slower).
+   */
+  readonly supportsStartBatch?: boolean;
   readonly batchSize?: number;
   readonly numBatches?: number;
   readonly size?: number;
@@ -115,7 +129,11 @@ export interface TrainContext {
   stop(reason?: StopReason): void;
   /** Why a stop was requested, or null. */
   readonly stopRequested: StopReason | null;
-  /** Writes a full checkpoint (model, optimiser, epoch, RNG, history, callbacks) atomically into `dir`. */
+  /**
+   * Writes a full checkpoint (model, optimiser, epoch, RNG, history, callbacks) atomically into `dir`. Called during
+   * an epoch (from `onEpochBegin` or `onBatchEnd`), it also records the position in the epoch, so a resume continues
+   * that epoch at the next batch.
+   */
   saveCheckpoint(dir: string): Promise<void>;
   /** Shows a message through the callbacks that display messages (or stderr). */
   log(message: TrainMessage): void;
@@ -132,6 +150,10 @@ export interface TrainCallback {
   /** Callbacks run in ascending order (default 0); checkpointing runs at 100 so it saves everyone's updated state, loggers at 200. */
   readonly order?: number;
   onTrainBegin?(ctx: TrainContext): void | Promise<void>;
+  /**
+   * Also runs again for the epoch a resume continues inside of, so it must be idempotent for an epoch (the
+   * schedules are: they set the lr from the epoch); the checkpoint's lr is restored after it.
+   */
   onEpochBegin?(epoch: number, ctx: TrainContext): void | Promise<void>;
   onBatchEnd?(logs: BatchLogs, ctx: TrainContext): void | Promise<void>;
   onEpochEnd?(logs: EpochLogs, ctx: TrainContext): void | Promise<void>;
@@ -197,7 +219,10 @@ export interface TrainOptions {
   /** Which weights the model has at the end: the last epoch's (default) or the best monitored one. */
   keep?: 'last' | 'best';
   fineTune?: FineTuneOptions;
-  /** A checkpoint folder (or a `modelCheckpoint` directory, whose `last` is used) to continue from. */
+  /**
+   * A checkpoint folder, or a `modelCheckpoint` directory (its `last` or `mid-epoch`, whichever is further ahead), to
+   * continue from; a mid-epoch checkpoint continues its epoch at the next batch.
+   */
   resumeFrom?: string;
   /** Backend to train on (default `'auto'`: tfjs-node-gpu, tfjs-node, wasm, cpu). `FRACTURE_BACKEND` overrides `'auto'`. */
   backend?: TrainBackend;
@@ -238,12 +263,33 @@ export interface TrainResult {
   backend: string;
 }
 
+/**
+ * Where a checkpoint written during an epoch stands in it, with the epoch's running sums so far, so the resumed
+ * epoch's logs are those of an uninterrupted one.
+ */
+export interface InEpochPosition {
+  /** The epoch under way (0-based): the checkpoint's `epoch` + 1. */
+  epoch: number;
+  /** Batches of that epoch already trained on; a resume starts at this batch index. */
+  batches: number;
+  /** Sum over those batches of loss * batch size. */
+  lossSum: number;
+  /** Correctly classified images so far. */
+  correct: number;
+  /** Images seen so far. */
+  seen: number;
+  /** Training time of the epoch so far, in seconds (time of the stop itself excluded). */
+  seconds: number;
+}
+
 /** Contents of `state.json` in a checkpoint folder. */
 export interface CheckpointState {
   format: 'fracture-train-checkpoint';
   version: 1;
-  /** Last completed epoch (0-based). */
+  /** Last completed epoch (0-based; -1 before the first one ends). */
   epoch: number;
+  /** Present when the checkpoint was written during an epoch (absent in older checkpoints and at epoch ends). */
+  inEpoch?: InEpochPosition;
   step: number;
   lr: number;
   baseLr: number;

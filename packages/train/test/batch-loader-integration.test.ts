@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as preprocess from '@fracture/preprocess';
 import { modelCheckpoint, train } from '../src/index';
-import type { BatchSource, TrainOptions } from '../src/index';
+import type { BatchSource, TrainCallback, TrainOptions } from '../src/index';
 import { useCpu } from './setup-backend';
 import { tinyConvNet, weightValues } from './tiny-model';
 
@@ -44,6 +44,29 @@ if (!available) console.warn('@fracture/train: createBatchLoader / writeSyntheti
     const result = await train(resumed, loader(), { ...options('split'), resumeFrom: path.join(dir, 'split') });
     expect(result.history).toHaveLength(3);
     expect(weightValues(resumed)).toEqual(weightValues(uninterrupted));
+
+    // Stopped after 2 of 3 batches of epoch 2, resumed from the mid-epoch checkpoint: the loader cannot start late,
+    // so the trainer draws and disposes the first two batches of the epoch; the result is the same.
+    const stop: TrainCallback = {
+      name: 'stop',
+      order: 150,
+      onBatchEnd(logs) {
+        if (logs.epoch === 1 && logs.batch === 1) throw new Error('simulated stop');
+      },
+    };
+    const midOptions = (extra: TrainOptions['callbacks'] = []): TrainOptions => ({
+      ...options('mid'),
+      callbacks: [modelCheckpoint({ dir: path.join(dir, 'mid'), everySteps: 1 }), ...extra],
+    });
+    await expect(train(tinyConvNet({ size: 16 }), loader(), midOptions([stop]))).rejects.toThrow('simulated stop');
+    const before = tf.memory().numTensors;
+    const fromMid = tinyConvNet({ size: 16 });
+    const midResult = await train(fromMid, loader(), { ...midOptions(), resumeFrom: path.join(dir, 'mid') });
+    expect(midResult.steps).toBe(result.steps);
+    expect(midResult.history.map((h) => [h.loss, h.acc])).toEqual(result.history.map((h) => [h.loss, h.acc]));
+    expect(weightValues(fromMid)).toEqual(weightValues(uninterrupted));
+    fromMid.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -12,11 +12,11 @@ import { tinyConvNet } from './tiny-model';
  */
 export async function sigkillRun(
   dir: string,
-  options: { resumeFrom?: string; slowFromEpoch?: number } = {},
+  options: { resumeFrom?: string; slowFromEpoch?: number; everySteps?: number } = {},
 ): Promise<{ result: TrainResult; model: ReturnType<typeof tinyConvNet> }> {
   const { xs, ys } = barImages(32, 8, 21);
   const model = tinyConvNet();
-  const callbacks: TrainCallback[] = [modelCheckpoint({ dir: path.join(dir, 'ckpt') })];
+  const callbacks: TrainCallback[] = [modelCheckpoint({ dir: path.join(dir, 'ckpt'), everySteps: options.everySteps })];
   if (options.slowFromEpoch !== undefined) {
     const slowFrom = options.slowFromEpoch;
     // In the child: announce that an epoch after the first checkpoint is under way, then go slowly so the kill lands mid-epoch.
