@@ -209,20 +209,19 @@
       (br $nextImage))))
 
   ;; U = G g Gᵀ for each input/output channel pair of a [3, 3, cin, cout] filter, G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
-  ;; packed for `wino_gemm`: matrix k (of 16) is nb = ceil(cout / 8) panels of [cinP x 8], panel after panel, so
-  ;; the micro-kernel reads 8 columns of one row as two consecutive vectors. Rows cin..cinP-1 and columns past
+  ;; packed for `wino_gemm`: matrix k (of 16, ms bytes apart) is nb = ceil(cout / 8) panels of [cinP x 8], panel
+  ;; after panel, so the micro-kernel reads 8 columns of one row as two consecutive vectors. Rows cin..cinP-1 and columns past
   ;; cout are zero. With `flip`, tap (ky, kx) is read from (2 - ky, 2 - kx): the 180° rotation the input gradient
   ;; convolves with (its caller swaps the channel axes of the filter first).
   (func $wino_filter_transform (export "wino_filter_transform")
-    (param $f i32) (param $u i32) (param $cin i32) (param $cout i32) (param $cinP i32) (param $flip i32)
-    (local $nb i32) (local $ms i32) (local $ts i32) (local $base i32) (local $ci i32) (local $co i32)
+    (param $f i32) (param $u i32) (param $cin i32) (param $cout i32) (param $cinP i32) (param $flip i32) (param $ms i32)
+    (local $nb i32) (local $ts i32) (local $base i32) (local $ci i32) (local $co i32)
     (local $n i32) (local $src i32) (local $o i32) (local $i i32)
     (local $g0 v128) (local $g1 v128) (local $g2 v128) (local $g3 v128) (local $g4 v128)
     (local $g5 v128) (local $g6 v128) (local $g7 v128) (local $g8 v128)
     (local $h0 v128) (local $h1 v128) (local $h2 v128) (local $half v128)
     (local.set $half (f32x4.splat (f32.const 0.5)))
     (local.set $nb (i32.shr_u (i32.add (local.get $cout) (i32.const 7)) (i32.const 3)))
-    (local.set $ms (i32.shl (i32.mul (local.get $nb) (local.get $cinP)) (i32.const 5)))
     (call $zero (local.get $u) (i32.shl (local.get $ms) (i32.const 4)))
     (local.set $ts (i32.shl (i32.mul (local.get $cin) (local.get $cout)) (i32.const 2)))
     (local.set $base (local.get $f))
@@ -296,11 +295,13 @@
       (br $nextIn))))
 
   ;; For each of the 16 matrices: M = V U, V [rows x k] (rows a multiple of 4, k a multiple of 4), U packed by
-  ;; `wino_filter_transform` (nb panels of [k x 8]), M [rows x 8nb]. A 4x8 block of M is 8 vector accumulators
+  ;; `wino_filter_transform` (nb panels of [k x 8]), M [rows x 8nb]; vs, us and ms are the byte distances between
+  ;; consecutive matrices of V, U and M. A 4x8 block of M is 8 vector accumulators
   ;; held in registers over the whole of k. A chunk of panels of at most 128 KiB is reused by every row block
   ;; before the next chunk, so it stays in the L2 cache while V streams through.
   (func $wino_gemm (export "wino_gemm")
     (param $v i32) (param $u i32) (param $m i32) (param $rows i32) (param $k i32) (param $nb i32)
+    (param $vs i32) (param $us i32) (param $ms i32)
     (local $mat i32) (local $a i32) (local $bm i32) (local $cm i32) (local $chunk i32) (local $jc i32) (local $jcEnd i32)
     (local $i i32) (local $jb i32) (local $pa0 i32) (local $pa i32) (local $paEnd i32) (local $pb i32) (local $pc i32)
     (local $rs1 i32) (local $rs2 i32) (local $rs3 i32) (local $cr1 i32) (local $cr2 i32) (local $cr3 i32)
@@ -317,9 +318,9 @@
     (if (i32.eqz (local.get $chunk)) (then (local.set $chunk (i32.const 1))))
     (block $matricesDone (loop $nextMatrix
       (br_if $matricesDone (i32.ge_u (local.get $mat) (i32.const 16)))
-      (local.set $a (i32.add (local.get $v) (i32.mul (local.get $mat) (i32.mul (local.get $rows) (local.get $rs1)))))
-      (local.set $bm (i32.add (local.get $u) (i32.mul (local.get $mat) (i32.mul (local.get $k) (local.get $cr1)))))
-      (local.set $cm (i32.add (local.get $m) (i32.mul (local.get $mat) (i32.mul (local.get $rows) (local.get $cr1)))))
+      (local.set $a (i32.add (local.get $v) (i32.mul (local.get $mat) (local.get $vs))))
+      (local.set $bm (i32.add (local.get $u) (i32.mul (local.get $mat) (local.get $us))))
+      (local.set $cm (i32.add (local.get $m) (i32.mul (local.get $mat) (local.get $ms))))
       (local.set $jc (i32.const 0))
       (block $chunksDone (loop $nextChunk
         (br_if $chunksDone (i32.ge_u (local.get $jc) (local.get $nb)))

@@ -16,8 +16,13 @@ export interface ConvKernelExports {
     padded: number, v: number, images: number, tilesH: number, tilesW: number,
     hp: number, wp: number, cp: number, matrixBytes: number,
   ): void;
-  wino_filter_transform(filter: number, u: number, cin: number, cout: number, cinP: number, flip: number): void;
-  wino_gemm(v: number, u: number, m: number, rows: number, k: number, panels: number): void;
+  wino_filter_transform(
+    filter: number, u: number, cin: number, cout: number, cinP: number, flip: number, matrixBytes: number,
+  ): void;
+  wino_gemm(
+    v: number, u: number, m: number, rows: number, k: number, panels: number,
+    vMatrixBytes: number, uMatrixBytes: number, mMatrixBytes: number,
+  ): void;
   wino_output_transform(
     m: number, y: number, images: number, tilesH: number, tilesW: number,
     oh: number, ow: number, co: number, panels: number, matrixBytes: number,
