@@ -84,7 +84,8 @@ async function main(): Promise<void> {
 }
 
 // [label, map size, Ci, Co]: ResNet18's four stages, then the custom CNN's 'same' 3x3 convolutions (its stem's
-// three input channels are the worst case for Winograd: the transforms cost as much as the products).
+// three input channels are the worst case for Winograd: the transforms cost as much as the products), then small
+// channel counts.
 const WINOGRAD_SHAPES: [string, number, number, number][] = [
   ['resnet 56x56x64', 56, 64, 64],
   ['resnet 28x28x128', 28, 128, 128],
@@ -94,6 +95,10 @@ const WINOGRAD_SHAPES: [string, number, number, number][] = [
   ['cnn 112x112 32>64', 112, 32, 64],
   ['cnn 56x56 64>128', 56, 64, 128],
   ['cnn 28x28 128>128', 28, 128, 128],
+  // where the channel threshold of the rule in winograd-choice.ts comes from
+  ['probe 56x56 8>8', 56, 8, 8],
+  ['probe 56x56 16>16', 56, 16, 16],
+  ['probe 56x56 16>3', 56, 16, 3],
 ];
 
 /** ms and GFLOP/s (direct-convolution FLOPs, 2·N·OH·OW·9·Ci·Co) of one convolution on each path. */

@@ -54,7 +54,7 @@ function winogradInputGradient(
   const nhwc = { ...info, dataFormat: 'channelsLast' as const };
   if (!winogradApplies(nhwc) || info.padInfo.top > 2 || info.padInfo.left > 2) return null;
   if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return null;
-  if (!winogradPays(info.inHeight, info.inWidth, info.outChannels, info.inChannels)) return null;
+  if (!winogradPays(backend, info.inHeight, info.inWidth, info.outChannels)) return null;
   const kernels = winogradKernels(backend);
   if (kernels == null) return null;
   return winogradConv3x3(backend, kernels, dy, filter, {

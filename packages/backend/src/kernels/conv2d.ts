@@ -30,7 +30,7 @@ function winogradForward(backend: WasmBackendLike, x: TensorInfo, filter: Tensor
     x.shape as Shape4, filter.shape as Shape4, attrs.strides, attrs.dilations ?? 1, attrs.pad,
     attrs.dimRoundingMode, false, format);
   if (!winogradApplies(info)) return null;
-  if (!winogradPays(info.outHeight, info.outWidth, info.inChannels, info.outChannels)) return null;
+  if (!winogradPays(backend, info.outHeight, info.outWidth, info.inChannels)) return null;
   const kernels = winogradKernels(backend);
   if (kernels == null) return null;
   return winogradConv3x3(backend, kernels, x, filter, {

@@ -1,5 +1,6 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import { setWinogradPolicy, winogradApplies, winogradPays } from './winograd-choice';
+import type { WasmBackendLike } from './wasm-kernel-utils';
 
 describe('winogradApplies', () => {
   test('takes stride-1, dilation-1 3x3 convolutions in NHWC, with any padding', () => {
@@ -14,26 +15,40 @@ describe('winogradApplies', () => {
   });
 });
 
+/** A stand-in for the wasm backend, answering only the thread count the rule reads. */
+function backendWithThreads(threads: number): WasmBackendLike {
+  return { wasm: { tfjs: { getThreadsCount: () => threads } } } as unknown as WasmBackendLike;
+}
+
 describe('winogradPays', () => {
-  test('the measured rule: 16 or more channels on both sides, and maps where tiles save 1.5x the products', () => {
-    // ResNet18's stages and the custom CNN's inner layers
-    expect(winogradPays(56, 56, 64, 64)).toBe(true);
-    expect(winogradPays(7, 7, 512, 512)).toBe(true);
-    expect(winogradPays(112, 112, 32, 64)).toBe(true);
-    // the custom CNN's stem (3 input channels) and its input gradient (3 output channels)
-    expect(winogradPays(224, 224, 3, 32)).toBe(false);
-    expect(winogradPays(224, 224, 32, 3)).toBe(false);
-    // 3x3 and 1x1 maps: padded tiles leave too little saving
-    expect(winogradPays(3, 3, 512, 512)).toBe(false);
-    expect(winogradPays(1, 1, 512, 512)).toBe(false);
+  const one = backendWithThreads(1);
+  const two = backendWithThreads(2);
+
+  test('the measured rule: enough input channels, and maps where tiles save 1.5x the products', () => {
+    for (const backend of [one, two]) {
+      // ResNet18's stages, the custom CNN's inner layers, and its stem's input gradient (32 to 3 channels)
+      expect(winogradPays(backend, 56, 56, 64)).toBe(true);
+      expect(winogradPays(backend, 7, 7, 512)).toBe(true);
+      expect(winogradPays(backend, 112, 112, 32)).toBe(true);
+      expect(winogradPays(backend, 224, 224, 32)).toBe(true);
+      // the custom CNN's stem (3 input channels)
+      expect(winogradPays(backend, 224, 224, 3)).toBe(false);
+      // 3x3 and 1x1 maps: padded tiles leave too little saving
+      expect(winogradPays(backend, 3, 3, 512)).toBe(false);
+      expect(winogradPays(backend, 1, 1, 512)).toBe(false);
+    }
+    // 8 input channels: faster on the calling thread alone, not against XNNPACK on 2 threads
+    expect(winogradPays(one, 56, 56, 8)).toBe(true);
+    expect(winogradPays(two, 56, 56, 8)).toBe(false);
+    expect(winogradPays(two, 56, 56, 16)).toBe(true);
   });
 
   test('follows the policy hook', () => {
     const previous = setWinogradPolicy('never');
     try {
-      expect(winogradPays(56, 56, 64, 64)).toBe(false);
+      expect(winogradPays(one, 56, 56, 64)).toBe(false);
       setWinogradPolicy('always');
-      expect(winogradPays(1, 1, 3, 3)).toBe(true);
+      expect(winogradPays(one, 1, 1, 3)).toBe(true);
     } finally {
       setWinogradPolicy(previous);
     }

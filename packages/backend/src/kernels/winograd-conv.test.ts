@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
-import { onBackend, randomValues, relativeError } from '../testing/backends';
+import { onBackend, randomValues, relativeError, wasmThreadsForTests } from '../testing/backends';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
-import { setWinogradPolicy } from './winograd-choice';
+import { setWinogradPolicy, winogradPays } from './winograd-choice';
 import * as winograd from './winograd-conv';
 import { setWasmKernelsEnabled } from './wasm-kernels';
 import type { WasmBackendLike } from './wasm-kernel-utils';
@@ -140,6 +140,18 @@ describe('Winograd F(2x2, 3x3) convolutions match the cpu backend', () => {
       expect(relativeError(wasm.inputGradient, cpu.inputGradient)).toBeLessThan(TOLERANCE);
     } finally {
       setWasmKernelsEnabled(previous);
+    }
+  });
+});
+
+describe('the measured rule on the running build', () => {
+  test('reads the thread count XNNPACK runs on (8 input channels pay on 1 thread only)', async () => {
+    setWinogradPolicy('measured');
+    try {
+      const pays = await onBackend('wasm', () => winogradPays(tf.backend() as WasmBackendLike, 56, 56, 8));
+      expect(pays).toBe(wasmThreadsForTests() === 1);
+    } finally {
+      setWinogradPolicy('always');
     }
   });
 });
