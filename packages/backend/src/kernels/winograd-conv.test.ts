@@ -128,6 +128,21 @@ describe('Winograd F(2x2, 3x3) convolutions match the cpu backend', () => {
     expect(relativeError(wasm, cpu)).toBeLessThan(TOLERANCE);
   });
 
+  test('a batch split into chunks of one image (small scratch budget) gives the same result', async () => {
+    const previous = winograd.setWinogradScratchBytes(1);
+    try {
+      const c = CASES[1]!;
+      const callsBefore = winograd.winogradCallCount();
+      const cpu = await onBackend('cpu', () => runCase(c));
+      const wasm = await onBackend('wasm', () => runCase(c));
+      expect(winograd.winogradCallCount() - callsBefore).toBe(3);
+      expect(relativeError(wasm.forward, cpu.forward)).toBeLessThan(TOLERANCE);
+      expect(relativeError(wasm.inputGradient, cpu.inputGradient)).toBeLessThan(TOLERANCE);
+    } finally {
+      winograd.setWinogradScratchBytes(previous);
+    }
+  });
+
   test('without our module (it cannot bind), the wasm build kernels run and still match', async () => {
     const callsBefore = winograd.winogradCallCount();
     const previous = setWasmKernelsEnabled(false);
@@ -157,15 +172,20 @@ describe('the measured rule on the running build', () => {
 });
 
 describe('winogradConv3x3', () => {
-  test('rejects a filter that does not fit, naming itself', async () => {
+  test('rejects a filter that does not fit and a negative padding, naming itself, before allocating', async () => {
     await onBackend('wasm', () => {
       const backend = tf.backend() as WasmBackendLike;
       const kernels = winograd.winogradKernels(backend)!;
       const x = tf.zeros([1, 4, 4, 3]);
       const w = tf.zeros([3, 3, 2, 4]);
+      const w3 = tf.zeros([3, 3, 3, 4]);
+      const buffers = backend.numDataIds();
       expect(() => winograd.winogradConv3x3(backend, kernels, x, w, { top: 1, left: 1, outHeight: 4, outWidth: 4 }))
-        .toThrow(/winogradConv3x3/);
-      tf.dispose([x, w]);
+        .toThrow(/winogradConv3x3: filter/);
+      expect(() => winograd.winogradConv3x3(backend, kernels, x, w3, { top: -1, left: 1, outHeight: 4, outWidth: 4 }))
+        .toThrow(/winogradConv3x3: invalid geometry/);
+      expect(backend.numDataIds()).toBe(buffers);
+      tf.dispose([x, w, w3]);
     });
   });
 });

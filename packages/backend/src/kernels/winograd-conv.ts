@@ -22,7 +22,14 @@ export interface WinogradGeometry {
 
 // Scratch (padded input, transformed input and output) per chunk of images; ResNet18's 56x56x64 layer needs about
 // 7 MiB per image, so a chunk is 9 images there.
-const SCRATCH_BYTES = 64 * 1024 * 1024;
+let scratchBytes = 64 * 1024 * 1024;
+
+/** Test hook: the scratch budget per chunk of images (at least one image per chunk). Returns the previous one. */
+export function setWinogradScratchBytes(bytes: number): number {
+  const previous = scratchBytes;
+  scratchBytes = bytes;
+  return previous;
+}
 
 const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
 
@@ -61,6 +68,9 @@ export function winogradConv3x3(
   geometry: WinogradGeometry,
   rotated = false,
 ): TensorInfo {
+  if (x.shape.length !== 4 || filter.shape.length !== 4) {
+    throw new Error(`winogradConv3x3: expected NHWC input and a 4-D filter, got [${x.shape}] and [${filter.shape}]`);
+  }
   const [batch, height, width, inChannels] = x.shape as [number, number, number, number];
   const [kh, kw, filterIn, filterOut] = filter.shape as [number, number, number, number];
   const outChannels = rotated ? filterIn : filterOut;
@@ -71,15 +81,15 @@ export function winogradConv3x3(
     throw new Error(`winogradConv3x3: float32 only (got ${x.dtype}, ${filter.dtype})`);
   }
   const { top, left, outHeight, outWidth } = geometry;
+  if (top < 0 || left < 0 || outHeight < 1 || outWidth < 1) {
+    throw new Error(`winogradConv3x3: invalid geometry ${JSON.stringify(geometry)}`);
+  }
   calls++;
   const tilesH = Math.ceil(outHeight / 2);
   const tilesW = Math.ceil(outWidth / 2);
   // Padded input: tile rows 2t..2t+3 for every tile, and every input row at its place after `top`.
   const hp = Math.max(2 * tilesH + 2, top + height);
   const wp = Math.max(2 * tilesW + 2, left + width);
-  if (top < 0 || left < 0 || outHeight < 1 || outWidth < 1) {
-    throw new Error(`winogradConv3x3: invalid geometry ${JSON.stringify(geometry)}`);
-  }
   const cp = roundUp(inChannels, 4);
   const panels = Math.ceil(outChannels / 8);
 
@@ -94,7 +104,7 @@ export function winogradConv3x3(
 
   const tilesPerImage = tilesH * tilesW;
   const bytesPerImage = 4 * (hp * wp * cp + 16 * tilesPerImage * (cp + 8 * panels));
-  const chunk = Math.max(1, Math.min(batch, Math.floor(SCRATCH_BYTES / bytesPerImage)));
+  const chunk = Math.max(1, Math.min(batch, Math.floor(scratchBytes / bytesPerImage)));
   const rowsMax = roundUp(chunk * tilesPerImage, 4);
   const vStride = matrixStride(4 * rowsMax * cp);
   const mStride = matrixStride(4 * rowsMax * 8 * panels);
