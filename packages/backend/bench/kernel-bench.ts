@@ -1,10 +1,13 @@
 /*
  * Per-kernel timing of the composed convolution gradients against the forward convolution on the same shapes
  * (`npm run bench:kernels -w @fracture/backend -- [native] [--threads=n]`). Shapes are ResNet18 / MobileNetV2 layers at 224 px, batch 8.
+ * With `winograd`, instead: ResNet18's stride-1 3x3 convolutions at batch 8 and 16, forward and input gradient,
+ * on XNNPACK and on our Winograd kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, selectBackend } from '../src/index';
+import { setWinogradPolicy } from '../src/kernels/winograd-choice';
 
 interface Shape {
   label: string;
@@ -52,6 +55,10 @@ async function main(): Promise<void> {
     await tf.setBackend('wasm');
   }
   await tf.ready();
+  if (process.argv.includes('winograd')) {
+    winogradBench();
+    return;
+  }
   const engine = tf.engine();
   console.log(`wasm kernels (${native ? 'tfjs built-in where present' : '@fracture/backend'}), best of 3, ms`);
   for (const s of SHAPES) {
@@ -73,6 +80,57 @@ async function main(): Promise<void> {
     const g = (ms: number) => (Number.isNaN(ms) ? '   n/a' : `${ms.toFixed(1).padStart(7)} (${(flops / ms / 1e6).toFixed(1)} GFLOP/s)`);
     console.log(`${s.label.padEnd(22)} forward ${g(forward)}  dW ${g(filterMs)}  dX ${g(inputMs)}`);
     tf.dispose([x, w, y, dy]);
+  }
+}
+
+// [label, map size, Ci, Co]: ResNet18's four stages, then the custom CNN's 'same' 3x3 convolutions (its stem's
+// three input channels are the worst case for Winograd: the transforms cost as much as the products), then small
+// channel counts.
+const WINOGRAD_SHAPES: [string, number, number, number][] = [
+  ['resnet 56x56x64', 56, 64, 64],
+  ['resnet 28x28x128', 28, 128, 128],
+  ['resnet 14x14x256', 14, 256, 256],
+  ['resnet 7x7x512', 7, 512, 512],
+  ['cnn 224x224 3>32', 224, 3, 32],
+  ['cnn 112x112 32>64', 112, 32, 64],
+  ['cnn 56x56 64>128', 56, 64, 128],
+  ['cnn 28x28 128>128', 28, 128, 128],
+  // where the channel threshold of the rule in winograd-choice.ts comes from
+  ['probe 56x56 8>8', 56, 8, 8],
+  ['probe 56x56 16>16', 56, 16, 16],
+  ['probe 56x56 16>3', 56, 16, 3],
+];
+
+/** ms and GFLOP/s (direct-convolution FLOPs, 2·N·OH·OW·9·Ci·Co) of one convolution on each path. */
+function winogradBench(): void {
+  const engine = tf.engine();
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  console.log('stride-1 3x3 convolutions (same), best of 5, ms (GFLOP/s as direct convolution)');
+  console.log('layer               batch  forward XNNPACK   forward Winograd  dX XNNPACK        dX Winograd');
+  for (const batch of [8, 16]) {
+    for (const [label, size, ci, co] of WINOGRAD_SHAPES) {
+      if (only != null && !label.startsWith(only)) continue;
+      const shape: [number, number, number, number] = [batch, size, size, ci];
+      const x = tf.randomUniform(shape) as tf.Tensor4D;
+      const w = tf.randomUniform([3, 3, ci, co], -0.1, 0.1) as tf.Tensor4D;
+      const dy = tf.randomUniform([batch, size, size, co]) as tf.Tensor4D;
+      const flops = 2 * batch * size * size * 9 * ci * co;
+      const forward = () => tf.conv2d(x, w, 1, 'same');
+      const inputGradient = () => engine.runKernel(
+        'Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: shape } as never,
+      ) as tf.Tensor;
+      const cells: string[] = [];
+      for (const op of [forward, inputGradient]) {
+        for (const path of ['never', 'always'] as const) {
+          const previous = setWinogradPolicy(path);
+          const ms = time(op, 5);
+          setWinogradPolicy(previous);
+          cells.push(`${ms.toFixed(1).padStart(6)} (${(flops / ms / 1e6).toFixed(1).padStart(5)})`);
+        }
+      }
+      console.log(`${label.padEnd(20)}${String(batch).padStart(5)}  ${cells.map((c) => c.padEnd(18)).join('')}`);
+      tf.dispose([x, w, dy]);
+    }
   }
 }
 

@@ -1,17 +1,24 @@
 /*
  * Kernel-time profile of one training step on wasm: `npm run profile -w @fracture/backend -- [model] [size] [batch] [--threads=n]`.
  * Model is `mixed` (the test network) or one of @fracture/models' names when that package is built.
+ * `--winograd=never` (or `always`) overrides the rule that picks Winograd convolutions, to compare the two paths.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, selectBackend } from '../src/index';
+import { setWinogradPolicy, type WinogradPolicy } from '../src/kernels/winograd-choice';
 import { createMixedModel, crossEntropy } from '../src/testing/mixed-model';
 import { loadModelFactory } from './model-factory';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const threadsArg = args.find((a) => a.startsWith('--threads='));
+  const winogradArg = args.find((a) => a.startsWith('--winograd='))?.slice('--winograd='.length);
+  if (winogradArg != null) {
+    if (!['measured', 'always', 'never'].includes(winogradArg)) throw new Error(`profile-step: --winograd must be measured, always or never`);
+    setWinogradPolicy(winogradArg as WinogradPolicy);
+  }
   const [name = 'mixed', sizeArg = '64', batchArg = '4', native = ''] = args.filter((a) => !a.startsWith('--'));
   const size = Number(sizeArg);
   const batch = Number(batchArg);

@@ -2,6 +2,7 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { makeBatchMatMulConfig, makeFusedMatMulConfig } from './kernels/batch-mat-mul';
 import { makeCastConfig } from './kernels/cast';
+import { makeConv2DConfig, makeFusedConv2DConfig } from './kernels/conv2d';
 import { convGradientKernelConfigs } from './kernels/conv-gradient-kernels';
 import { rememberPlainMatMul } from './kernels/filter-gradient-gemm';
 import { makeMeanConfig, makeSumConfig } from './kernels/leading-axes-reduction';
@@ -18,6 +19,8 @@ type KernelFactory = (original: KernelConfig | undefined) => KernelConfig;
 // Replacements receive the wasm build's own kernel so that inputs they do not specialise for still run correctly.
 const FACTORIES: Record<string, KernelFactory> = {
   ...Object.fromEntries(convGradientKernelConfigs.map((config) => [config.kernelName, () => config])),
+  Conv2D: makeConv2DConfig,
+  FusedConv2D: makeFusedConv2DConfig,
   Tile: makeTileConfig,
   Slice: makeSliceConfig,
   MaxPoolGrad: makeMaxPoolGradConfig,

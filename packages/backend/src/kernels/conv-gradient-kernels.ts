@@ -6,6 +6,8 @@ import { inputGradientByPhases, phasesSupported } from './input-gradient-by-phas
 import { naiveConvBackpropFilter, naiveConvBackpropInput } from './naive-conv-gradients';
 import { disposeInfos, transpose, type WasmBackendLike } from './wasm-kernel-utils';
 import { heapOffset, wasmKernels } from './wasm-kernels';
+import { winogradApplies, winogradPays } from './winograd-choice';
+import { winogradConv3x3, winogradKernels } from './winograd-conv';
 
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -42,6 +44,27 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
   }
 };
 
+/**
+ * The input gradient of a stride-1 3x3 convolution is the stride-1 convolution of dy with the filter rotated by
+ * 180° and its channel axes swapped, padded by 2 - pad on each side: a Winograd convolution where that pays.
+ */
+function winogradInputGradient(
+  backend: WasmBackendLike, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo,
+): TensorInfo | null {
+  const nhwc = { ...info, dataFormat: 'channelsLast' as const };
+  if (!winogradApplies(nhwc) || info.padInfo.top > 2 || info.padInfo.left > 2) return null;
+  if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return null;
+  if (!winogradPays(backend, info.inHeight, info.inWidth, info.outChannels)) return null;
+  const kernels = winogradKernels(backend);
+  if (kernels == null) return null;
+  return winogradConv3x3(backend, kernels, dy, filter, {
+    top: 2 - info.padInfo.top,
+    left: 2 - info.padInfo.left,
+    outHeight: info.inHeight,
+    outWidth: info.inWidth,
+  }, true);
+}
+
 const conv2dBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
   const wasm = backend as WasmBackendLike;
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
@@ -53,9 +76,10 @@ const conv2dBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
   const dyN = toNhwc(wasm, dy, channelsFirst);
   let dx: TensorInfo;
   try {
-    dx = phasesSupported(info)
+    const winograd = winogradInputGradient(wasm, dyN, filter, info);
+    dx = winograd ?? (phasesSupported(info)
       ? inputGradientByPhases(wasm, dyN, filter, info, false)
-      : naiveConvBackpropInput(wasm, dyN, filter, info, false);
+      : naiveConvBackpropInput(wasm, dyN, filter, info, false));
   } finally {
     if (channelsFirst) disposeInfos(wasm, dyN);
   }

@@ -60,8 +60,8 @@ describe('wasmKernels', () => {
   });
 });
 
-describe('the committed kernels binary', () => {
-  test('is wasm/training-kernels.wat compiled (scripts/build-wasm-kernels.mjs --check)', () => {
+describe('the committed kernels binaries', () => {
+  test('is wasm/training-kernels.wat and wasm/conv-kernels.wat compiled (scripts/build-wasm-kernels.mjs --check)', () => {
     const script = join(__dirname, '..', '..', 'scripts', 'build-wasm-kernels.mjs');
     const output = execFileSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
     expect(output).toContain('up to date');

@@ -47,8 +47,6 @@ interface WebAssemblyApi {
 }
 const webAssembly = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
-// Per backend instance: its heap never changes, and kernels ask on every call.
-const instances = new WeakMap<object, WasmKernelExports | null>();
 let enabled = true;
 
 /** Test and benchmark hook: with `false`, every caller takes its JavaScript path. Returns the previous setting. */
@@ -68,31 +66,40 @@ function heapMemory(backend: WasmBackendLike): MemoryLike | null {
 }
 
 /**
- * The kernels bound to this backend's heap, or null when they cannot be (no WebAssembly, a heap that is not
- * reachable, an engine without SIMD); callers then use their JavaScript path.
+ * One of our modules (base64 binaries, one importing an unshared memory, one a shared memory), bound lazily to
+ * each backend's heap. The returned function gives its exports, or null when they cannot be bound (no
+ * WebAssembly, a heap that is not reachable, an engine without SIMD, `setWasmKernelsEnabled(false)`); callers then
+ * take their other path.
  */
-export function wasmKernels(backend: WasmBackendLike): WasmKernelExports | null {
-  if (!enabled) return null;
-  let kernels = instances.get(backend);
-  if (kernels === undefined) {
-    kernels = bindKernels(backend);
-    instances.set(backend, kernels);
-  }
-  return kernels;
+export function wasmModule<T>(unshared: string, shared: string): (backend: WasmBackendLike) => T | null {
+  // Per backend instance: its heap never changes, and kernels ask on every call.
+  const instances = new WeakMap<object, T | null>();
+  return (backend) => {
+    if (!enabled) return null;
+    let exports = instances.get(backend);
+    if (exports === undefined) {
+      exports = bindModule<T>(backend, unshared, shared);
+      instances.set(backend, exports);
+    }
+    return exports;
+  };
 }
 
-function bindKernels(backend: WasmBackendLike): WasmKernelExports | null {
+function bindModule<T>(backend: WasmBackendLike, unshared: string, shared: string): T | null {
   const memory = heapMemory(backend);
   if (memory == null) return null;
   try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = fromBase64(shared ? WASM_KERNELS_SHARED : WASM_KERNELS_UNSHARED);
+    const isShared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const bytes = fromBase64(isShared ? shared : unshared);
     const instance = new webAssembly!.Instance(new webAssembly!.Module(bytes), { env: { memory } });
-    return instance.exports as unknown as WasmKernelExports;
+    return instance.exports as unknown as T;
   } catch {
     return null;
   }
 }
+
+/** The kernels of wasm/training-kernels.wat bound to this backend's heap, or null (see `wasmModule`). */
+export const wasmKernels = wasmModule<WasmKernelExports>(WASM_KERNELS_UNSHARED, WASM_KERNELS_SHARED);
 
 function fromBase64(text: string): Uint8Array {
   const binary = atob(text);

@@ -1,0 +1,191 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { backend_util } from '@tensorflow/tfjs-core';
+import { onBackend, randomValues, relativeError, wasmThreadsForTests } from '../testing/backends';
+import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
+import { setWinogradPolicy, winogradPays } from './winograd-choice';
+import * as winograd from './winograd-conv';
+import { setWasmKernelsEnabled } from './wasm-kernels';
+import type { WasmBackendLike } from './wasm-kernel-utils';
+
+type Pad = 'same' | 'valid' | backend_util.ExplicitPadding;
+interface Case {
+  x: [number, number, number, number];
+  outChannels: number;
+  pad: Pad;
+}
+
+const explicit = (t: number, b: number, l: number, r: number): backend_util.ExplicitPadding => [
+  [0, 0],
+  [t, b],
+  [l, r],
+  [0, 0],
+];
+
+// Odd and even sizes (partial 2x2 output tiles), batch 1 and 3, channel counts off the kernels' vector (4) and
+// panel (8) widths, a 1x1 map (one tile, all but one tap in the padding), and ResNet18-like channel counts.
+const CASES: Case[] = [
+  { x: [1, 8, 8, 4], outChannels: 8, pad: 'same' },
+  { x: [3, 7, 9, 5], outChannels: 6, pad: 'same' },
+  { x: [1, 1, 1, 3], outChannels: 2, pad: 'same' },
+  { x: [3, 1, 1, 9], outChannels: 11, pad: explicit(1, 1, 1, 1) },
+  { x: [3, 6, 5, 12], outChannels: 13, pad: explicit(1, 1, 1, 1) },
+  { x: [2, 10, 11, 16], outChannels: 9, pad: 'valid' },
+  { x: [2, 6, 7, 7], outChannels: 3, pad: explicit(2, 0, 0, 1) },
+  { x: [1, 14, 14, 64], outChannels: 64, pad: 'same' },
+  { x: [3, 7, 7, 40], outChannels: 24, pad: 'same' },
+];
+
+/*
+ * Tolerance. F(2x2, 3x3) computes the same sums as a direct convolution but reassociated through transforms whose
+ * coefficients are 0, ±1 and ±1/2: the input transform sums up to 4 inputs per element (|V| <= 4 max|x|), the
+ * filter transform up to 9 taps weighted by at most 1/4 (|U| <= 9/4 max|w|), the output transform up to 9 products'
+ * sums. The rounding of the 16 products' accumulation over Ci is therefore that of a direct convolution with
+ * operands a small constant factor larger, and the transforms add a few roundings each: a bound a small multiple
+ * (at most about 4 x 9/4 x 9 = 81) of direct convolution's. Direct convolution (XNNPACK) agrees with the cpu
+ * backend to about 1e-6 of max |y| here, so 1e-4 (the bound of every other parity test) holds with room; measured
+ * errors are in the README.
+ */
+const TOLERANCE = 1e-4;
+
+function describeCase(c: Case): string {
+  const pad = typeof c.pad === 'string' ? c.pad : `explicit ${JSON.stringify(c.pad.slice(1, 3))}`;
+  return `x ${c.x.join('x')} co${c.outChannels} ${pad}`;
+}
+
+interface Results {
+  forward: Float32Array;
+  fused: Float32Array;
+  inputGradient: Float32Array;
+}
+
+/** Conv2D, FusedConv2D (no bias, linear) and Conv2DBackpropInput of one case, checking each leaves only its output. */
+function runCase(c: Case): Results {
+  const filterShape: [number, number, number, number] = [3, 3, c.x[3], c.outChannels];
+  const info = backend_util.computeConv2DInfo(c.x, filterShape, 1, 1, c.pad);
+  const x = tf.tensor4d(randomValues(tf.util.sizeFromShape(c.x), 1), c.x);
+  const w = tf.tensor4d(randomValues(tf.util.sizeFromShape(filterShape), 2), filterShape);
+  const dy = tf.tensor4d(randomValues(tf.util.sizeFromShape(info.outShape), 3), info.outShape as [number, number, number, number]);
+  const backend = tf.backend() as WasmBackendLike;
+  const run = (op: () => tf.Tensor): Float32Array => {
+    const tensors = tf.memory().numTensors;
+    const buffers = backend.numDataIds();
+    const out = op();
+    expect(tf.memory().numTensors).toBe(tensors + 1);
+    expect(backend.numDataIds()).toBe(buffers + 1);
+    const values = out.dataSync() as Float32Array;
+    out.dispose();
+    return values;
+  };
+  const results = {
+    forward: run(() => tf.conv2d(x, w, 1, c.pad)),
+    fused: run(() => tf.fused.conv2d({ x, filter: w, strides: 1, pad: c.pad })),
+    inputGradient: run(() => tf.engine().runKernel(
+      'Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as never,
+    ) as tf.Tensor),
+  };
+  tf.dispose([x, w, dy]);
+  return results;
+}
+
+let previousPolicy = setWinogradPolicy('always');
+
+beforeAll(async () => {
+  registerWasmTrainingKernels();
+  await onBackend('wasm', () => undefined);
+});
+
+afterAll(() => {
+  setWinogradPolicy(previousPolicy);
+});
+
+describe('Winograd F(2x2, 3x3) convolutions match the cpu backend', () => {
+  test.each(CASES.map((c) => [describeCase(c), c] as const))('%s', async (_name, c) => {
+    const callsBefore = winograd.winogradCallCount();
+    const cpu = await onBackend('cpu', () => runCase(c));
+      const wasm = await onBackend('wasm', () => runCase(c));
+    // forward, fused forward and input gradient all took the Winograd path
+    expect(winograd.winogradCallCount() - callsBefore).toBe(3);
+    expect(relativeError(wasm.forward, cpu.forward)).toBeLessThan(TOLERANCE);
+    expect(relativeError(wasm.fused, cpu.forward)).toBeLessThan(TOLERANCE);
+    expect(relativeError(wasm.inputGradient, cpu.inputGradient)).toBeLessThan(TOLERANCE);
+    if (process.env['FRACTURE_REPORT_ERRORS'] === '1') {
+      console.log(`${describeCase(c)}: forward ${relativeError(wasm.forward, cpu.forward).toExponential(2)}, ` +
+        `input gradient ${relativeError(wasm.inputGradient, cpu.inputGradient).toExponential(2)}`);
+    }
+  });
+
+  test('a fused convolution with a bias or an activation keeps the wasm build kernel', async () => {
+    const callsBefore = winograd.winogradCallCount();
+    const run = () => tf.tidy(() => {
+      const x = tf.tensor4d(randomValues(2 * 6 * 6 * 4, 1), [2, 6, 6, 4]);
+      const w = tf.tensor4d(randomValues(3 * 3 * 4 * 5, 2), [3, 3, 4, 5]);
+      const bias = tf.tensor1d(randomValues(5, 3));
+      return Array.from(tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias, activation: 'relu' }).dataSync());
+    });
+    const cpu = await onBackend('cpu', run);
+    const wasm = await onBackend('wasm', run);
+    expect(winograd.winogradCallCount()).toBe(callsBefore);
+    expect(relativeError(wasm, cpu)).toBeLessThan(TOLERANCE);
+  });
+
+  test('a batch split into chunks of one image (small scratch budget) gives the same result', async () => {
+    const previous = winograd.setWinogradScratchBytes(1);
+    try {
+      const c = CASES[1]!;
+      const callsBefore = winograd.winogradCallCount();
+      const cpu = await onBackend('cpu', () => runCase(c));
+      const wasm = await onBackend('wasm', () => runCase(c));
+      expect(winograd.winogradCallCount() - callsBefore).toBe(3);
+      expect(relativeError(wasm.forward, cpu.forward)).toBeLessThan(TOLERANCE);
+      expect(relativeError(wasm.inputGradient, cpu.inputGradient)).toBeLessThan(TOLERANCE);
+    } finally {
+      winograd.setWinogradScratchBytes(previous);
+    }
+  });
+
+  test('without our module (it cannot bind), the wasm build kernels run and still match', async () => {
+    const callsBefore = winograd.winogradCallCount();
+    const previous = setWasmKernelsEnabled(false);
+    try {
+      const c = CASES[1]!;
+      const cpu = await onBackend('cpu', () => runCase(c));
+      const wasm = await onBackend('wasm', () => runCase(c));
+      expect(winograd.winogradCallCount()).toBe(callsBefore);
+      expect(relativeError(wasm.forward, cpu.forward)).toBeLessThan(TOLERANCE);
+      expect(relativeError(wasm.inputGradient, cpu.inputGradient)).toBeLessThan(TOLERANCE);
+    } finally {
+      setWasmKernelsEnabled(previous);
+    }
+  });
+});
+
+describe('the measured rule on the running build', () => {
+  test('reads the thread count XNNPACK runs on (8 input channels pay on 1 thread only)', async () => {
+    setWinogradPolicy('measured');
+    try {
+      const pays = await onBackend('wasm', () => winogradPays(tf.backend() as WasmBackendLike, 56, 56, 8));
+      expect(pays).toBe(wasmThreadsForTests() === 1);
+    } finally {
+      setWinogradPolicy('always');
+    }
+  });
+});
+
+describe('winogradConv3x3', () => {
+  test('rejects a filter that does not fit and a negative padding, naming itself, before allocating', async () => {
+    await onBackend('wasm', () => {
+      const backend = tf.backend() as WasmBackendLike;
+      const kernels = winograd.winogradKernels(backend)!;
+      const x = tf.zeros([1, 4, 4, 3]);
+      const w = tf.zeros([3, 3, 2, 4]);
+      const w3 = tf.zeros([3, 3, 3, 4]);
+      const buffers = backend.numDataIds();
+      expect(() => winograd.winogradConv3x3(backend, kernels, x, w, { top: 1, left: 1, outHeight: 4, outWidth: 4 }))
+        .toThrow(/winogradConv3x3: filter/);
+      expect(() => winograd.winogradConv3x3(backend, kernels, x, w3, { top: -1, left: 1, outHeight: 4, outWidth: 4 }))
+        .toThrow(/winogradConv3x3: invalid geometry/);
+      expect(backend.numDataIds()).toBe(buffers);
+      tf.dispose([x, w, w3]);
+    });
+  });
+});
