@@ -7,7 +7,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, selectBackend } from '../src/index';
-import { setWinogradPolicy } from '../src/kernels/winograd-choice';
+import { setConvKernelWorkersEnabled } from '../src/kernels/conv-kernels';
+import { setWinogradPolicy, threadsOf } from '../src/kernels/winograd-choice';
+import type { WinogradPolicy } from '../src/kernels/winograd-choice';
+import type { WasmBackendLike } from '../src/kernels/wasm-kernel-utils';
 
 interface Shape {
   label: string;
@@ -106,7 +109,10 @@ function winogradBench(): void {
   const engine = tf.engine();
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   console.log('stride-1 3x3 convolutions (same), best of 5, ms (GFLOP/s as direct convolution)');
-  console.log('layer               batch  forward XNNPACK   forward Winograd  dX XNNPACK        dX Winograd');
+  const threaded = threadsOf(tf.backend() as WasmBackendLike) > 1;
+  const one = threaded ? ['Winograd 1 thread'] : [];
+  const header = ['XNNPACK', 'Winograd', ...one];
+  console.log(`layer               batch  ${[...header.map((h) => `forward ${h}`), ...header.map((h) => `dX ${h}`)].map((h) => h.padEnd(18)).join('')}`);
   for (const batch of [8, 16]) {
     for (const [label, size, ci, co] of WINOGRAD_SHAPES) {
       if (only != null && !label.startsWith(only)) continue;
@@ -121,10 +127,14 @@ function winogradBench(): void {
       ) as tf.Tensor;
       const cells: string[] = [];
       for (const op of [forward, inputGradient]) {
-        for (const path of ['never', 'always'] as const) {
+        // On the threaded build, Winograd also on the calling thread alone: what the worker threads add.
+        const paths: [WinogradPolicy, boolean][] = [['never', true], ['always', true], ...(threaded ? [['always', false] as [WinogradPolicy, boolean]] : [])];
+        for (const [path, workers] of paths) {
           const previous = setWinogradPolicy(path);
+          const previousWorkers = setConvKernelWorkersEnabled(workers);
           const ms = time(op, 5);
           setWinogradPolicy(previous);
+          setConvKernelWorkersEnabled(previousWorkers);
           cells.push(`${ms.toFixed(1).padStart(6)} (${(flops / ms / 1e6).toFixed(1).padStart(5)})`);
         }
       }

@@ -1,9 +1,14 @@
 import { CONV_KERNELS_SHARED, CONV_KERNELS_UNSHARED } from './conv-kernels-binary';
-import { wasmModule } from './wasm-kernels';
+import { startKernelWorkers } from './kernel-workers';
+import type { KernelWorkers } from './kernel-workers';
+import type { WasmBackendLike } from './wasm-kernel-utils';
+import { fromBase64, heapMemory, wasmModule } from './wasm-kernels';
+import { threadsOf } from './winograd-choice';
 
 /*
  * The Winograd F(2x2, 3x3) convolution kernels of wasm/conv-kernels.wat, bound to the wasm backend's heap like
- * the training kernels (a separate module, so the two evolve independently). They run on the calling thread.
+ * the training kernels (a separate module, so the two evolve independently). On the threaded build their work is
+ * split over as many threads as XNNPACK uses (`convKernelWorkers`); otherwise they run on the calling thread.
  */
 
 /** Byte offsets into the wasm heap; integers are element counts or sizes. See conv-kernels.wat for the layouts. */
@@ -31,3 +36,40 @@ export interface ConvKernelExports {
 
 /** The conv kernels bound to this backend's heap, or null when they cannot be (callers keep XNNPACK's path). */
 export const convKernels = wasmModule<ConvKernelExports>(CONV_KERNELS_UNSHARED, CONV_KERNELS_SHARED);
+
+// The module's compiled form is shared by every pool; workers are per backend (per heap).
+let sharedModule: object | null | undefined;
+const pools = new WeakMap<object, KernelWorkers | null>();
+let poolsEnabled = true;
+
+/** Test and benchmark hook: with `false`, the conv kernels run on the calling thread only. Returns the previous setting. */
+export function setConvKernelWorkersEnabled(value: boolean): boolean {
+  const previous = poolsEnabled;
+  poolsEnabled = value;
+  return previous;
+}
+
+/**
+ * Workers running the conv kernels on this backend's heap, one fewer than the threads XNNPACK runs on (the caller is
+ * the last), or null on the single-threaded build, or where the workers cannot start.
+ */
+export function convKernelWorkers(backend: WasmBackendLike): KernelWorkers | null {
+  if (!poolsEnabled) return null;
+  const threads = threadsOf(backend);
+  if (threads < 2 || convKernels(backend) == null) return null;
+  let pool = pools.get(backend);
+  if (pool === undefined) {
+    const memory = heapMemory(backend);
+    const webAssembly = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object } }).WebAssembly;
+    if (sharedModule === undefined) {
+      try {
+        sharedModule = new webAssembly.Module(fromBase64(CONV_KERNELS_SHARED));
+      } catch {
+        sharedModule = null;
+      }
+    }
+    pool = memory && sharedModule ? startKernelWorkers({ module: sharedModule, memory, workers: threads - 1 }) : null;
+    pools.set(backend, pool);
+  }
+  return pool;
+}

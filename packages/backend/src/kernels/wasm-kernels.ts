@@ -57,7 +57,7 @@ export function setWasmKernelsEnabled(value: boolean): boolean {
 }
 
 /** The emscripten heap of a tfjs-backend-wasm instance: exported by the single-threaded build, imported by the threaded one. */
-function heapMemory(backend: WasmBackendLike): MemoryLike | null {
+export function heapMemory(backend: WasmBackendLike): MemoryLike | null {
   const module = (backend as unknown as { wasm?: { asm?: Record<string, unknown>; wasmMemory?: unknown } }).wasm;
   if (module == null || webAssembly == null) return null;
   const candidates = [module.asm?.['memory'], module.wasmMemory, ...Object.values(module.asm ?? {})];
@@ -101,7 +101,7 @@ function bindModule<T>(backend: WasmBackendLike, unshared: string, shared: strin
 /** The kernels of wasm/training-kernels.wat bound to this backend's heap, or null (see `wasmModule`). */
 export const wasmKernels = wasmModule<WasmKernelExports>(WASM_KERNELS_UNSHARED, WASM_KERNELS_SHARED);
 
-function fromBase64(text: string): Uint8Array {
+export function fromBase64(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

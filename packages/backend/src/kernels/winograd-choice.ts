@@ -33,7 +33,7 @@ export function winogradApplies(info: backend_util.Conv2DInfo): boolean {
 }
 
 /** Threads the backend's XNNPACK runs on (1 unless the threaded build started). */
-function threadsOf(backend: WasmBackendLike): number {
+export function threadsOf(backend: WasmBackendLike): number {
   const wasm = (backend as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }).wasm;
   return wasm?.tfjs?.getThreadsCount?.() ?? 1;
 }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { onBackend, randomValues, relativeError, wasmThreadsForTests } from '../testing/backends';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
-import { setWinogradPolicy, winogradPays } from './winograd-choice';
+import { convKernelWorkers, setConvKernelWorkersEnabled } from './conv-kernels';
+import { setWinogradPolicy, threadsOf, winogradPays } from './winograd-choice';
 import * as winograd from './winograd-conv';
 import { setWasmKernelsEnabled } from './wasm-kernels';
 import type { WasmBackendLike } from './wasm-kernel-utils';
@@ -156,6 +157,39 @@ describe('Winograd F(2x2, 3x3) convolutions match the cpu backend', () => {
     } finally {
       setWasmKernelsEnabled(previous);
     }
+  });
+});
+
+describe('threads', () => {
+  test('on the threaded build the work is split over as many threads as XNNPACK runs on, with the same result', async () => {
+    const threads = wasmThreadsForTests();
+    await onBackend('wasm', () => {
+      const backend = tf.backend() as WasmBackendLike;
+      expect(threadsOf(backend)).toBe(threads);
+      expect(convKernelWorkers(backend)?.threads ?? 1).toBe(threads);
+    });
+    // Images and product rows are split, never a sum, so every output is computed exactly as on one thread. Batch 5
+    // leaves an odd share; 20x18 tiles of 5 images are rows not a multiple of 4 per thread.
+    const c: Case = { x: [5, 40, 36, 24], outChannels: 20, pad: 'same' };
+    const shared = await onBackend('wasm', () => runCase(c));
+    const previous = setConvKernelWorkersEnabled(false);
+    try {
+      const alone = await onBackend('wasm', () => runCase(c));
+      expect(Array.from(shared.forward)).toEqual(Array.from(alone.forward));
+      expect(Array.from(shared.inputGradient)).toEqual(Array.from(alone.inputGradient));
+    } finally {
+      setConvKernelWorkersEnabled(previous);
+    }
+  });
+
+  test('splitRange shares whole multiples, the remainder last, and never more parts than there is work', () => {
+    expect(winograd.splitRange(10, 2, 1)).toEqual([[0, 5], [5, 5]]);
+    expect(winograd.splitRange(9, 2, 1)).toEqual([[0, 5], [5, 4]]);
+    // 90 rows in multiples of 4: 23 units, 12 and 11 of them.
+    expect(winograd.splitRange(90, 2, 4)).toEqual([[0, 48], [48, 42]]);
+    expect(winograd.splitRange(3, 4, 4)).toEqual([[0, 3]]);
+    expect(winograd.splitRange(1, 2, 1)).toEqual([[0, 1]]);
+    expect(winograd.splitRange(7, 3, 1)).toEqual([[0, 2], [2, 3], [5, 2]]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { convKernels, type ConvKernelExports } from './conv-kernels';
+import { convKernels, convKernelWorkers, type ConvKernelExports } from './conv-kernels';
 import { disposeInfos, transpose, type WasmBackendLike } from './wasm-kernel-utils';
 import { heapOffset } from './wasm-kernels';
 
@@ -116,20 +116,45 @@ export function winogradConv3x3(
     const [xAt, yAt, pAt, vAt, mAt, uAt] = [x, y, padded, v, m, u].map((t) => heapOffset(backend, t)) as [
       number, number, number, number, number, number,
     ];
+    const pool = convKernelWorkers(backend);
+    // Each call's share is a run of images (or of product rows, in multiples of the micro-kernel's 4), so the
+    // threads write disjoint parts of the buffers.
+    const split = <K extends keyof ConvKernelExports>(fn: K, total: number, multiple: number, argsOf: (start: number, count: number) => number[]) => {
+      const parts = pool ? splitRange(total, pool.threads, multiple) : [[0, total] as const];
+      if (parts.length === 1) (kernels[fn] as (...args: number[]) => void)(...argsOf(0, total));
+      else pool!.run(fn, parts.map(([start, count]) => argsOf(start, count)));
+    };
+    const imageBytes = { x: 4 * height * width * inChannels, p: 4 * hp * wp * cp, v: 4 * tilesPerImage * cp, m: 4 * tilesPerImage * 8 * panels, y: 4 * outHeight * outWidth * outChannels };
     for (let first = 0; first < batch; first += chunk) {
       const images = Math.min(chunk, batch - first);
       // Rows past the last tile are never initialised: each row of a product depends on its own row only.
       const rows = roundUp(images * tilesPerImage, 4);
-      kernels.wino_pad_input(
-        xAt + 4 * first * height * width * inChannels, pAt, images, height, width, inChannels, hp, wp, cp, top, left);
-      kernels.wino_input_transform(pAt, vAt, images, tilesH, tilesW, hp, wp, cp, vStride);
-      kernels.wino_gemm(vAt, uAt, mAt, rows, cp, panels, vStride, uStride, mStride);
-      kernels.wino_output_transform(
-        mAt, yAt + 4 * first * outHeight * outWidth * outChannels, images, tilesH, tilesW,
-        outHeight, outWidth, outChannels, panels, mStride);
+      const xFirst = xAt + first * imageBytes.x;
+      const yFirst = yAt + first * imageBytes.y;
+      split('wino_pad_input', images, 1, (i, n) => [xFirst + i * imageBytes.x, pAt + i * imageBytes.p, n, height, width, inChannels, hp, wp, cp, top, left]);
+      split('wino_input_transform', images, 1, (i, n) => [pAt + i * imageBytes.p, vAt + i * imageBytes.v, n, tilesH, tilesW, hp, wp, cp, vStride]);
+      split('wino_gemm', rows, 4, (r, n) => [vAt + 4 * r * cp, uAt, mAt + 4 * r * 8 * panels, n, cp, panels, vStride, uStride, mStride]);
+      split('wino_output_transform', images, 1, (i, n) => [mAt + i * imageBytes.m, yFirst + i * imageBytes.y, n, tilesH, tilesW, outHeight, outWidth, outChannels, panels, mStride]);
     }
   } finally {
     disposeInfos(backend, u, padded, v, m);
   }
   return y;
+}
+
+/**
+ * `total` items in at most `parts` runs of whole multiples of `multiple` (the last takes the remainder), as
+ * [start, count] pairs; fewer runs when there is too little to share.
+ */
+export function splitRange(total: number, parts: number, multiple: number): (readonly [number, number])[] {
+  const units = Math.ceil(total / multiple);
+  const runs = Math.max(1, Math.min(parts, units));
+  const result: (readonly [number, number])[] = [];
+  let start = 0;
+  for (let k = 0; k < runs; k++) {
+    const end = k === runs - 1 ? total : Math.min(total, Math.round(((k + 1) * units) / runs) * multiple);
+    if (end > start) result.push([start, end - start]);
+    start = end;
+  }
+  return result;
 }
