@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, selectBackend } from '../src/index';
-import { setConvKernelWorkersEnabled } from '../src/kernels/conv-kernels';
+import { enableRelaxedSimd } from '../src/relaxed-simd';
+import { convKernelsBuild, setConvKernelsBuild, setConvKernelWorkersEnabled } from '../src/kernels/conv-kernels';
 import { setWinogradPolicy, threadsOf } from '../src/kernels/winograd-choice';
 import type { WinogradPolicy } from '../src/kernels/winograd-choice';
 import type { WasmBackendLike } from '../src/kernels/wasm-kernel-utils';
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
   const native = process.argv.includes('native');
   const threadsArg = process.argv.find((a) => a.startsWith('--threads='));
   if (!native) registerWasmTrainingKernels();
+  // What selectBackend does before the wasm backend starts, on every path here: relaxed SIMD on where it can be.
+  enableRelaxedSimd();
   if (threadsArg) {
     const threads = Number(threadsArg.slice('--threads='.length));
     const chosen = await selectBackend({ prefer: 'wasm', allowTensorflow: false, env: {}, threads, trainingKernels: !native });
@@ -58,7 +61,12 @@ async function main(): Promise<void> {
     await tf.setBackend('wasm');
   }
   await tf.ready();
+  // Which build of our conv kernels the Winograd columns run (default: relaxed SIMD where the engine has it).
+  const buildArg = process.argv.find((a) => a.startsWith('--build='))?.slice('--build='.length);
+  if (buildArg === 'relaxed' || buildArg === 'simd128') setConvKernelsBuild(buildArg);
+  else if (buildArg !== undefined) throw new Error(`kernel-bench: --build must be relaxed or simd128, got '${buildArg}'`);
   if (process.argv.includes('winograd')) {
+    console.log(`conv kernels build: ${convKernelsBuild()}`);
     winogradBench();
     return;
   }

@@ -1,4 +1,5 @@
-import { CONV_KERNELS_SHARED, CONV_KERNELS_UNSHARED } from './conv-kernels-binary';
+import { CONV_KERNELS_RELAXED_SHARED, CONV_KERNELS_RELAXED_UNSHARED, CONV_KERNELS_SHARED, CONV_KERNELS_UNSHARED } from './conv-kernels-binary';
+import { relaxedSimdAvailable } from '../relaxed-simd';
 import { startKernelWorkers } from './kernel-workers';
 import type { KernelWorkers } from './kernel-workers';
 import type { WasmBackendLike } from './wasm-kernel-utils';
@@ -34,12 +35,33 @@ export interface ConvKernelExports {
   ): void;
 }
 
-/** The conv kernels bound to this backend's heap, or null when they cannot be (callers keep XNNPACK's path). */
-export const convKernels = wasmModule<ConvKernelExports>(CONV_KERNELS_UNSHARED, CONV_KERNELS_SHARED);
+const simd128Build = wasmModule<ConvKernelExports>(CONV_KERNELS_UNSHARED, CONV_KERNELS_SHARED);
+const relaxedBuild = wasmModule<ConvKernelExports>(CONV_KERNELS_RELAXED_UNSHARED, CONV_KERNELS_RELAXED_SHARED);
 
-// The module's compiled form is shared by every pool; workers are per backend (per heap).
-let sharedModule: object | null | undefined;
-const pools = new WeakMap<object, KernelWorkers | null>();
+/** Which build of the module runs: `auto` the relaxed-SIMD one where the engine has relaxed SIMD. */
+export type ConvKernelsBuild = 'auto' | 'relaxed' | 'simd128';
+let build: ConvKernelsBuild = 'auto';
+
+/** Test and benchmark hook: force one build (`relaxed` still falls back where the engine lacks it). Returns the previous one. */
+export function setConvKernelsBuild(value: ConvKernelsBuild): ConvKernelsBuild {
+  const previous = build;
+  build = value;
+  return previous;
+}
+
+/** The build `convKernels` binds now: relaxed SIMD (fused multiply-adds in the products) where available. */
+export function convKernelsBuild(): 'relaxed' | 'simd128' {
+  return build !== 'simd128' && relaxedSimdAvailable() ? 'relaxed' : 'simd128';
+}
+
+/** The conv kernels bound to this backend's heap, or null when they cannot be (callers keep XNNPACK's path). */
+export function convKernels(backend: WasmBackendLike): ConvKernelExports | null {
+  return convKernelsBuild() === 'relaxed' ? (relaxedBuild(backend) ?? simd128Build(backend)) : simd128Build(backend);
+}
+
+// A build's compiled form is shared by every pool; workers are per backend (per heap) and build.
+const sharedModules = new Map<string, object | null>();
+const pools = { relaxed: new WeakMap<object, KernelWorkers | null>(), simd128: new WeakMap<object, KernelWorkers | null>() };
 let poolsEnabled = true;
 
 /** Test and benchmark hook: with `false`, the conv kernels run on the calling thread only. Returns the previous setting. */
@@ -57,19 +79,22 @@ export function convKernelWorkers(backend: WasmBackendLike): KernelWorkers | nul
   if (!poolsEnabled) return null;
   const threads = threadsOf(backend);
   if (threads < 2 || convKernels(backend) == null) return null;
-  let pool = pools.get(backend);
+  // The workers run the build the caller runs, so a split call computes what one thread would.
+  const kind = convKernelsBuild() === 'relaxed' && relaxedBuild(backend) != null ? 'relaxed' : 'simd128';
+  let pool = pools[kind].get(backend);
   if (pool === undefined) {
     const memory = heapMemory(backend);
     const webAssembly = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object } }).WebAssembly;
-    if (sharedModule === undefined) {
+    if (!sharedModules.has(kind)) {
       try {
-        sharedModule = new webAssembly.Module(fromBase64(CONV_KERNELS_SHARED));
+        sharedModules.set(kind, new webAssembly.Module(fromBase64(kind === 'relaxed' ? CONV_KERNELS_RELAXED_SHARED : CONV_KERNELS_SHARED)));
       } catch {
-        sharedModule = null;
+        sharedModules.set(kind, null);
       }
     }
-    pool = memory && sharedModule ? startKernelWorkers({ module: sharedModule, memory, workers: threads - 1 }) : null;
-    pools.set(backend, pool);
+    const module = sharedModules.get(kind);
+    pool = memory && module ? startKernelWorkers({ module, memory, workers: threads - 1 }) : null;
+    pools[kind].set(backend, pool);
   }
   return pool;
 }

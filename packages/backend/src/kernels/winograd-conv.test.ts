@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { onBackend, randomValues, relativeError, wasmThreadsForTests } from '../testing/backends';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
-import { convKernelWorkers, setConvKernelWorkersEnabled } from './conv-kernels';
+import { convKernelsBuild, convKernelWorkers, setConvKernelsBuild, setConvKernelWorkersEnabled } from './conv-kernels';
+import { enableRelaxedSimd } from '../relaxed-simd';
 import { setWinogradPolicy, threadsOf, winogradPays } from './winograd-choice';
 import * as winograd from './winograd-conv';
 import { setWasmKernelsEnabled } from './wasm-kernels';
@@ -190,6 +191,30 @@ describe('threads', () => {
     expect(winograd.splitRange(3, 4, 4)).toEqual([[0, 3]]);
     expect(winograd.splitRange(1, 2, 1)).toEqual([[0, 1]]);
     expect(winograd.splitRange(7, 3, 1)).toEqual([[0, 2], [2, 3], [5, 2]]);
+  });
+});
+
+describe('the relaxed-SIMD build', () => {
+  test('where the engine has relaxed SIMD, its fused multiply-adds agree with the SIMD128 build to rounding', async () => {
+    const status = enableRelaxedSimd();
+    expect(convKernelsBuild()).toBe(status.available ? 'relaxed' : 'simd128');
+    if (!status.available) return;
+    const c: Case = { x: [3, 14, 13, 64], outChannels: 40, pad: 'same' };
+    const cpu = await onBackend('cpu', () => runCase(c));
+    const previous = setConvKernelsBuild('relaxed');
+    try {
+      const relaxed = await onBackend('wasm', () => runCase(c));
+      setConvKernelsBuild('simd128');
+      const simd128 = await onBackend('wasm', () => runCase(c));
+      // A fused multiply-add rounds once where mul + add rounds twice: over a 64-term reduction the two differ by a
+      // few float32 ulps of the partial sums, far inside the cpu bound.
+      expect(relativeError(relaxed.forward, simd128.forward)).toBeLessThan(1e-5);
+      expect(relativeError(relaxed.inputGradient, simd128.inputGradient)).toBeLessThan(1e-5);
+      expect(relativeError(relaxed.forward, cpu.forward)).toBeLessThan(TOLERANCE);
+      expect(relativeError(relaxed.inputGradient, cpu.inputGradient)).toBeLessThan(TOLERANCE);
+    } finally {
+      setConvKernelsBuild(previous);
+    }
   });
 });
 
