@@ -23,7 +23,7 @@ import {
   writeSplitManifest,
 } from '@fracture/preprocess';
 import { createModel, loadStateDict, readSafetensors } from '@fracture/models';
-import { historyWriter, lrSchedule, modelCheckpoint, predictBatches, progressLogger, train } from '@fracture/train';
+import { historyWriter, lrSchedule, MID_EPOCH_CHECKPOINT, modelCheckpoint, predictBatches, progressLogger, train } from '@fracture/train';
 import { rocAuc } from '@fracture/metrics';
 import { createBatchLoader } from '@fracture/preprocess';
 import { defaultPreparation, useEngine, WASM_MICRO_BATCH } from '@fracture/cli';
@@ -136,14 +136,15 @@ export async function trainPhase({ dataDir, weights, out, cacheDir, recipe = REC
       callbacks: [
         validationCallback(model, valLoader),
         lrSchedule.cosine({ tMax: recipe.epochs }),
-        modelCheckpoint({ dir: checkpoints, monitor: 'val_auc', mode: 'max' }),
+        // every 10 minutes inside an epoch too, so a stop loses minutes, not an epoch
+        modelCheckpoint({ dir: checkpoints, monitor: 'val_auc', mode: 'max', everySeconds: 600 }),
         historyWriter({ csv: path.join(out, 'history.csv'), json: path.join(out, 'history.json') }),
         progressLogger(),
       ],
       seed: recipe.seed,
       backend: 'current',
       microBatchSize: engine.name === 'wasm' ? WASM_MICRO_BATCH[recipe.architecture] : undefined,
-      resumeFrom: existsSync(path.join(checkpoints, 'last')) ? checkpoints : undefined,
+      resumeFrom: existsSync(path.join(checkpoints, 'last')) || existsSync(path.join(checkpoints, MID_EPOCH_CHECKPOINT)) ? checkpoints : undefined,
     });
     const best = result.history.reduce((a, b) => ((b.val_auc ?? -1) > (a.val_auc ?? -1) ? b : a));
     const summary = {
