@@ -95,6 +95,9 @@ describe('a child process using the threaded build ends on its own', () => {
     expect(child.result.threads).toBe(2);
     expect(child.result.reason).toMatch(/2 threads \(threaded build\)/);
     expect(child.result.product).toEqual(PRODUCT);
+    // An interior output of all-ones sums 3·3·16 ones; the conv kernels' workers ran it and let the process end.
+    expect(child.result.centre).toBe(144);
+    expect(child.result.convWorkers).toBe(2);
   });
 
   test('a failed threaded start (its worker script throws) falls back and still exits', () => {

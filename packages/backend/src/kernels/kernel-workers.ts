@@ -107,7 +107,13 @@ export function startKernelWorkers(options: KernelWorkerOptions): KernelWorkers 
     threads.length = 0;
   };
   for (let index = 0; index < workers; index++) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, args, index, names } });
+    // execArgv []: the script is CommonJS, and a worker would otherwise inherit flags such as --input-type=module.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module, memory, control, args, index, names } });
+    // A worker that dies reports through its ready slot (the start then gives up), never as an uncaught error.
+    worker.on('error', () => {
+      Atomics.store(ctl, index * SLOTS + STATUS, -1);
+      Atomics.notify(ctl, index * SLOTS + STATUS);
+    });
     // Never keeps a process alive: a worker parked in Atomics.wait has nothing left to do once the caller ends.
     worker.unref();
     threads.push(worker);

@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as wasmPackage from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../select-backend';
 import { startThreadedWasm } from '../threaded-wasm';
+import { convKernelWorkers } from '../kernels/conv-kernels';
+import type { WasmBackendLike } from '../kernels/wasm-kernel-utils';
 
 async function main(): Promise<void> {
   const workerSource = process.env.CHILD_WORKER_SOURCE;
@@ -24,7 +26,15 @@ async function main(): Promise<void> {
   const product = tf.matMul(a, b);
   const values = Array.from(await product.data());
   tf.dispose([a, b, product]);
-  process.stdout.write(JSON.stringify({ forcedFailure, threads: selection.threads, reason: selection.reason, product: values }));
+  // A convolution the Winograd path takes (3x3, stride 1, 16 channels): on the threaded build it starts the conv
+  // kernels' own workers, which must not keep the process alive either.
+  const x = tf.ones([1, 8, 8, 16]) as tf.Tensor4D;
+  const w = tf.ones([3, 3, 16, 16]) as tf.Tensor4D;
+  const y = tf.conv2d(x, w, 1, 'same');
+  const centre = (await y.data())[(3 * 8 + 3) * 16];
+  tf.dispose([x, w, y]);
+  const convWorkers = convKernelWorkers(tf.backend() as WasmBackendLike)?.threads ?? 1;
+  process.stdout.write(JSON.stringify({ forcedFailure, threads: selection.threads, reason: selection.reason, product: values, centre, convWorkers }));
 }
 
 main().catch((error: unknown) => {
