@@ -63,3 +63,21 @@ export function winogradPays(
   const winograd = Math.ceil(outHeight / 2) * Math.ceil(outWidth / 2) * 16;
   return direct >= 1.5 * winograd;
 }
+
+/**
+ * True when the Winograd filter gradient (winograd-filter-gradient.ts) should replace the column matrix multiply
+ * for a convolution of `inChannels` to `outChannels` channels producing `outHeight` x `outWidth` maps.
+ */
+export function winogradFilterGradientPays(
+  backend: WasmBackendLike,
+  outHeight: number,
+  outWidth: number,
+  inChannels: number,
+  outChannels: number,
+): boolean {
+  if (policy !== 'measured') return policy === 'always';
+  if (Math.min(inChannels, outChannels) < 16 || threadsOf(backend) < 1) return false;
+  const direct = outHeight * outWidth * 9;
+  const winograd = Math.ceil(outHeight / 2) * Math.ceil(outWidth / 2) * 16;
+  return direct >= 1.5 * winograd;
+}
