@@ -38,11 +38,13 @@ export function winogradFilterGradientCallCount(): number {
 /**
  * Rows (tiles) each float32 partial sum of the products runs over before it is added into M. The sums of one
  * element then have about block + tiles / block roundings instead of tiles (12,544 for ResNet18's first stage at
- * batch 16), and a block of V's and W's rows (block x (cp + coP) floats, at most 128 KiB) stays in the L2 cache
- * while every 4x8 block of M is computed from it.
+ * batch 16), and a block of V's and W's rows (block x (cp + coP) floats, 128 KiB up to 512 KiB for 512 channels)
+ * stays in the L2 cache while every 4x8 block of M is computed from it.
  */
 function rowBlock(cp: number, coP: number): number {
-  return Math.max(32, Math.min(512, Math.floor(32768 / (cp + coP))));
+  // At least 128: ResNet18's 7x7x512 layer (cp + coP = 1024) took 43.8 ms at 32 rows and 34.5 at 128 (batch 8,
+  // M's 16 MiB re-read once per block); 256 measured no better.
+  return Math.max(128, Math.min(512, Math.floor(32768 / (cp + coP))));
 }
 
 /**
@@ -100,8 +102,8 @@ export function winogradFilterGradient3x3(
       number, number, number, number, number, number,
     ];
     const pool = convKernelWorkers(backend);
-    const split = <K extends keyof ConvKernelExports>(fn: K, total: number, argsOf: (start: number, count: number) => number[]) => {
-      const parts = pool ? splitRange(total, pool.threads, 1) : [[0, total] as const];
+    const split = <K extends keyof ConvKernelExports>(fn: K, total: number, multiple: number, argsOf: (start: number, count: number) => number[]) => {
+      const parts = pool ? splitRange(total, pool.threads, multiple) : [[0, total] as const];
       if (parts.length === 1) (kernels[fn] as (...args: number[]) => void)(...argsOf(0, total));
       else pool!.run(fn, parts.map(([start, count]) => argsOf(start, count)));
     };
@@ -115,11 +117,12 @@ export function winogradFilterGradient3x3(
       const rows = images * tilesPerImage;
       const xFirst = xAt + first * imageBytes.x;
       const dyFirst = dyAt + first * imageBytes.dy;
-      split('wino_pad_input', images, (i, n) => [xFirst + i * imageBytes.x, pAt + i * imageBytes.p, n, height, width, inChannels, hp, wp, cp, top, left]);
-      split('wino_input_transform', images, (i, n) => [pAt + i * imageBytes.p, vAt + i * imageBytes.v, n, tilesH, tilesW, hp, wp, cp, vStride]);
-      split('wino_dy_transform', images, (i, n) => [dyFirst + i * imageBytes.dy, wAt + i * imageBytes.w, n, tilesH, tilesW, outHeight, outWidth, outChannels, coP, wStride]);
+      split('wino_pad_input', images, 1, (i, n) => [xFirst + i * imageBytes.x, pAt + i * imageBytes.p, n, height, width, inChannels, hp, wp, cp, top, left]);
+      split('wino_input_transform', images, 1, (i, n) => [pAt + i * imageBytes.p, vAt + i * imageBytes.v, n, tilesH, tilesW, hp, wp, cp, vStride]);
+      split('wino_dy_transform', images, 1, (i, n) => [dyFirst + i * imageBytes.dy, wAt + i * imageBytes.w, n, tilesH, tilesW, outHeight, outWidth, outChannels, coP, wStride]);
       // Each thread owns a run of M's column panels: every element is summed in the same order as on one thread.
-      split('wino_gemm_tn', panels, (j, n) => [vAt, wAt, mAt, rows, cp, coP, j, j + n, vStride, wStride, mStride, block]);
+      // Pairs of panels are 64 bytes, a cache line, so two threads never write the same line of M.
+      split('wino_gemm_tn', panels, 2, (j, n) => [vAt, wAt, mAt, rows, cp, coP, j, j + n, vStride, wStride, mStride, block]);
     }
     kernels.wino_filter_output_transform(mAt, heapOffset(backend, dg), inChannels, outChannels, coP, mStride);
   } finally {
