@@ -1,5 +1,5 @@
 import { backend_util } from '@tensorflow/tfjs-core';
-import { setWinogradPolicy, winogradApplies, winogradFilterGradientPays, winogradPays } from './winograd-choice';
+import { setWinogradFilterGradientPolicy, setWinogradPolicy, winogradApplies, winogradFilterGradientPays, winogradPays } from './winograd-choice';
 import type { WasmBackendLike } from './wasm-kernel-utils';
 
 describe('winogradApplies', () => {
@@ -79,8 +79,15 @@ describe('winogradFilterGradientPays', () => {
       expect(winogradFilterGradientPays(one, 56, 56, 64, 64)).toBe(false);
       setWinogradPolicy('always');
       expect(winogradFilterGradientPays(one, 224, 224, 3, 32)).toBe(true);
+      // its own policy overrides the shared one, and null follows it again
+      setWinogradFilterGradientPolicy('never');
+      expect(winogradFilterGradientPays(one, 56, 56, 64, 64)).toBe(false);
+      expect(winogradPays(one, 56, 56, 64)).toBe(true);
+      setWinogradFilterGradientPolicy(null);
+      expect(winogradFilterGradientPays(one, 56, 56, 64, 64)).toBe(true);
     } finally {
       setWinogradPolicy(previous);
+      setWinogradFilterGradientPolicy(null);
     }
   });
 });

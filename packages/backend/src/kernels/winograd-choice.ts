@@ -19,6 +19,18 @@ export function setWinogradPolicy(value: WinogradPolicy): WinogradPolicy {
   return previous;
 }
 
+let filterGradientPolicy: WinogradPolicy | null = null;
+
+/**
+ * Benchmark hook: a policy for the filter gradient alone (null: follow `setWinogradPolicy`), to compare a training
+ * step with and without the Winograd filter gradient while the forward and input gradient keep theirs.
+ */
+export function setWinogradFilterGradientPolicy(value: WinogradPolicy | null): WinogradPolicy | null {
+  const previous = filterGradientPolicy;
+  filterGradientPolicy = value;
+  return previous;
+}
+
 /** 3x3, stride 1, dilation 1, channels last: the convolutions F(2x2, 3x3) computes. */
 export function winogradApplies(info: backend_util.Conv2DInfo): boolean {
   return (
@@ -81,7 +93,8 @@ export function winogradFilterGradientPays(
   inChannels: number,
   outChannels: number,
 ): boolean {
-  if (policy !== 'measured') return policy === 'always';
+  const chosen = filterGradientPolicy ?? policy;
+  if (chosen !== 'measured') return chosen === 'always';
   if (inChannels < 8) return false;
   const direct = outHeight * outWidth * 9;
   const winograd = Math.ceil(outHeight / 2) * Math.ceil(outWidth / 2) * 16;
