@@ -1,8 +1,9 @@
 /*
  * Per-kernel timing of the composed convolution gradients against the forward convolution on the same shapes
  * (`npm run bench:kernels -w @fracture/backend -- [native] [--threads=n]`). Shapes are ResNet18 / MobileNetV2 layers at 224 px, batch 8.
- * With `winograd`, instead: ResNet18's stride-1 3x3 convolutions at batch 8 and 16, forward and input gradient,
- * on XNNPACK and on our Winograd kernels.
+ * With `winograd`, instead: ResNet18's stride-1 3x3 convolutions at batch 8 and 16, forward and input gradient
+ * on XNNPACK and on our Winograd kernels, and the filter gradient on the column matrix multiply and on Winograd
+ * (`--ops=forward,dx,dw` picks the columns, `--only=<label prefix>` the rows).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -119,8 +120,14 @@ function winogradBench(): void {
   console.log('stride-1 3x3 convolutions (same), best of 5, ms (GFLOP/s as direct convolution)');
   const threaded = threadsOf(tf.backend() as WasmBackendLike) > 1;
   const one = threaded ? ['Winograd 1 thread'] : [];
+  const ops = (process.argv.find((a) => a.startsWith('--ops='))?.slice('--ops='.length) ?? 'forward,dx,dw').split(',');
   const header = ['XNNPACK', 'Winograd', ...one];
-  console.log(`layer               batch  ${[...header.map((h) => `forward ${h}`), ...header.map((h) => `dX ${h}`)].map((h) => h.padEnd(18)).join('')}`);
+  const columns = [
+    ...(ops.includes('forward') ? header.map((h) => `forward ${h}`) : []),
+    ...(ops.includes('dx') ? header.map((h) => `dX ${h}`) : []),
+    ...(ops.includes('dw') ? ['columns', 'Winograd', ...one].map((h) => `dW ${h}`) : []),
+  ];
+  console.log(`layer               batch  ${columns.map((h) => h.padEnd(18)).join('')}`);
   for (const batch of [8, 16]) {
     for (const [label, size, ci, co] of WINOGRAD_SHAPES) {
       if (only != null && !label.startsWith(only)) continue;
@@ -133,8 +140,16 @@ function winogradBench(): void {
       const inputGradient = () => engine.runKernel(
         'Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: shape } as never,
       ) as tf.Tensor;
+      const filterGradient = () => engine.runKernel(
+        'Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, ci, co] } as never,
+      ) as tf.Tensor;
       const cells: string[] = [];
-      for (const op of [forward, inputGradient]) {
+      const selected = [
+        ...(ops.includes('forward') ? [forward] : []),
+        ...(ops.includes('dx') ? [inputGradient] : []),
+        ...(ops.includes('dw') ? [filterGradient] : []),
+      ];
+      for (const op of selected) {
         // On the threaded build, Winograd also on the calling thread alone: what the worker threads add.
         const paths: [WinogradPolicy, boolean][] = [['never', true], ['always', true], ...(threaded ? [['always', false] as [WinogradPolicy, boolean]] : [])];
         for (const [path, workers] of paths) {

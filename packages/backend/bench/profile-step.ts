@@ -1,13 +1,14 @@
 /*
  * Kernel-time profile of one training step on wasm: `npm run profile -w @fracture/backend -- [model] [size] [batch] [--threads=n]`.
  * Model is `mixed` (the test network) or one of @fracture/models' names when that package is built.
- * `--winograd=never` (or `always`) overrides the rule that picks Winograd convolutions, to compare the two paths.
+ * `--winograd=never` (or `always`) overrides the rule that picks Winograd convolutions, to compare the two paths;
+ * `--winograd-dw=never|always|measured` overrides it for the filter gradient alone.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, selectBackend } from '../src/index';
-import { setWinogradPolicy, type WinogradPolicy } from '../src/kernels/winograd-choice';
+import { setWinogradFilterGradientPolicy, setWinogradPolicy, type WinogradPolicy } from '../src/kernels/winograd-choice';
 import { createMixedModel, crossEntropy } from '../src/testing/mixed-model';
 import { loadModelFactory } from './model-factory';
 
@@ -18,6 +19,11 @@ async function main(): Promise<void> {
   if (winogradArg != null) {
     if (!['measured', 'always', 'never'].includes(winogradArg)) throw new Error(`profile-step: --winograd must be measured, always or never`);
     setWinogradPolicy(winogradArg as WinogradPolicy);
+  }
+  const filterGradientArg = args.find((a) => a.startsWith('--winograd-dw='))?.slice('--winograd-dw='.length);
+  if (filterGradientArg != null) {
+    if (!['measured', 'always', 'never'].includes(filterGradientArg)) throw new Error(`profile-step: --winograd-dw must be measured, always or never`);
+    setWinogradFilterGradientPolicy(filterGradientArg as WinogradPolicy);
   }
   const [name = 'mixed', sizeArg = '64', batchArg = '4', native = ''] = args.filter((a) => !a.startsWith('--'));
   const size = Number(sizeArg);

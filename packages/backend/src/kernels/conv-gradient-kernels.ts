@@ -6,8 +6,9 @@ import { inputGradientByPhases, phasesSupported } from './input-gradient-by-phas
 import { naiveConvBackpropFilter, naiveConvBackpropInput } from './naive-conv-gradients';
 import { disposeInfos, transpose, type WasmBackendLike } from './wasm-kernel-utils';
 import { heapOffset, wasmKernels } from './wasm-kernels';
-import { winogradApplies, winogradPays } from './winograd-choice';
+import { winogradApplies, winogradFilterGradientPays, winogradPays } from './winograd-choice';
 import { winogradConv3x3, winogradKernels } from './winograd-conv';
+import { winogradFilterGradient3x3 } from './winograd-filter-gradient';
 
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -27,6 +28,22 @@ function toNhwc(backend: WasmBackendLike, t: TensorInfo, channelsFirst: boolean)
   return channelsFirst ? transpose(backend, t, [0, 2, 3, 1]) : t;
 }
 
+/**
+ * The filter gradient of a stride-1 3x3 convolution by Winograd (winograd-filter-gradient.ts) where that pays,
+ * null otherwise (the caller keeps the column matrix multiply).
+ */
+function winogradFilterGradient(
+  backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo,
+): TensorInfo | null {
+  if (!winogradApplies({ ...info, dataFormat: 'channelsLast' })) return null;
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
+  if (!winogradFilterGradientPays(backend, info.outHeight, info.outWidth, info.inChannels, info.outChannels)) return null;
+  const kernels = winogradKernels(backend);
+  if (kernels == null) return null;
+  const { top, left } = info.padInfo;
+  return winogradFilterGradient3x3(backend, kernels, x, dy, { top, left, outHeight: info.outHeight, outWidth: info.outWidth });
+}
+
 const conv2dBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
   const wasm = backend as WasmBackendLike;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -38,7 +55,7 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
   const xN = toNhwc(wasm, x, channelsFirst);
   const dyN = toNhwc(wasm, dy, channelsFirst);
   try {
-    return convFilterGradientGemm(wasm, xN, dyN, info);
+    return winogradFilterGradient(wasm, xN, dyN, info) ?? convFilterGradientGemm(wasm, xN, dyN, info);
   } finally {
     if (channelsFirst) disposeInfos(wasm, xN, dyN);
   }

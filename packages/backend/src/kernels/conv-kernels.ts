@@ -33,6 +33,15 @@ export interface ConvKernelExports {
     m: number, y: number, images: number, tilesH: number, tilesW: number,
     oh: number, ow: number, co: number, panels: number, matrixBytes: number,
   ): void;
+  wino_dy_transform(
+    dy: number, w: number, images: number, tilesH: number, tilesW: number,
+    oh: number, ow: number, co: number, coP: number, matrixBytes: number,
+  ): void;
+  wino_gemm_tn(
+    v: number, w: number, m: number, rows: number, cp: number, coP: number, panelStart: number, panelEnd: number,
+    vMatrixBytes: number, wMatrixBytes: number, mMatrixBytes: number, block: number,
+  ): void;
+  wino_filter_output_transform(m: number, dg: number, cin: number, cout: number, coP: number, matrixBytes: number): void;
 }
 
 const simd128Build = wasmModule<ConvKernelExports>(CONV_KERNELS_UNSHARED, CONV_KERNELS_SHARED);

@@ -1,5 +1,5 @@
 import { backend_util } from '@tensorflow/tfjs-core';
-import { setWinogradPolicy, winogradApplies, winogradPays } from './winograd-choice';
+import { setWinogradFilterGradientPolicy, setWinogradPolicy, winogradApplies, winogradFilterGradientPays, winogradPays } from './winograd-choice';
 import type { WasmBackendLike } from './wasm-kernel-utils';
 
 describe('winogradApplies', () => {
@@ -51,6 +51,43 @@ describe('winogradPays', () => {
       expect(winogradPays(one, 1, 1, 3)).toBe(true);
     } finally {
       setWinogradPolicy(previous);
+    }
+  });
+});
+
+describe('winogradFilterGradientPays', () => {
+  const one = backendWithThreads(1);
+  const two = backendWithThreads(2);
+
+  test('the measured rule: 8 or more input channels, and maps where tiles save 1.5x the products', () => {
+    for (const backend of [one, two]) {
+      expect(winogradFilterGradientPays(backend, 56, 56, 64, 64)).toBe(true);
+      expect(winogradFilterGradientPays(backend, 7, 7, 512, 512)).toBe(true);
+      expect(winogradFilterGradientPays(backend, 112, 112, 32, 64)).toBe(true);
+      expect(winogradFilterGradientPays(backend, 56, 56, 8, 8)).toBe(true);
+      expect(winogradFilterGradientPays(backend, 56, 56, 16, 3)).toBe(true);
+      // the custom CNN's stem: 3 input channels
+      expect(winogradFilterGradientPays(backend, 224, 224, 3, 32)).toBe(false);
+      expect(winogradFilterGradientPays(backend, 3, 3, 512, 512)).toBe(false);
+      expect(winogradFilterGradientPays(backend, 1, 1, 512, 512)).toBe(false);
+    }
+  });
+
+  test('follows the policy hook', () => {
+    const previous = setWinogradPolicy('never');
+    try {
+      expect(winogradFilterGradientPays(one, 56, 56, 64, 64)).toBe(false);
+      setWinogradPolicy('always');
+      expect(winogradFilterGradientPays(one, 224, 224, 3, 32)).toBe(true);
+      // its own policy overrides the shared one, and null follows it again
+      setWinogradFilterGradientPolicy('never');
+      expect(winogradFilterGradientPays(one, 56, 56, 64, 64)).toBe(false);
+      expect(winogradPays(one, 56, 56, 64)).toBe(true);
+      setWinogradFilterGradientPolicy(null);
+      expect(winogradFilterGradientPays(one, 56, 56, 64, 64)).toBe(true);
+    } finally {
+      setWinogradPolicy(previous);
+      setWinogradFilterGradientPolicy(null);
     }
   });
 });

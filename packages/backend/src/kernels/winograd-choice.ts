@@ -19,6 +19,18 @@ export function setWinogradPolicy(value: WinogradPolicy): WinogradPolicy {
   return previous;
 }
 
+let filterGradientPolicy: WinogradPolicy | null = null;
+
+/**
+ * Benchmark hook: a policy for the filter gradient alone (null: follow `setWinogradPolicy`), to compare a training
+ * step with and without the Winograd filter gradient while the forward and input gradient keep theirs.
+ */
+export function setWinogradFilterGradientPolicy(value: WinogradPolicy | null): WinogradPolicy | null {
+  const previous = filterGradientPolicy;
+  filterGradientPolicy = value;
+  return previous;
+}
+
 /** 3x3, stride 1, dilation 1, channels last: the convolutions F(2x2, 3x3) computes. */
 export function winogradApplies(info: backend_util.Conv2DInfo): boolean {
   return (
@@ -59,6 +71,31 @@ export function winogradPays(
 ): boolean {
   if (policy !== 'measured') return policy === 'always';
   if (inChannels < (threadsOf(backend) > 1 ? 16 : 8)) return false;
+  const direct = outHeight * outWidth * 9;
+  const winograd = Math.ceil(outHeight / 2) * Math.ceil(outWidth / 2) * 16;
+  return direct >= 1.5 * winograd;
+}
+
+/**
+ * True when the Winograd filter gradient (winograd-filter-gradient.ts) should replace the column matrix multiply
+ * for a convolution of `inChannels` to `outChannels` channels producing `outHeight` x `outWidth` maps.
+ *
+ * Measured (README, "Winograd convolutions"), batches 8 and 16, 1 and 2 threads: 1.6-3x faster on every ResNet18
+ * stage and on the custom CNN's inner layers, and on the 8>8 and 16>3 probes (small output channel counts only
+ * pad W's columns to 8). Not on the custom CNN's stem (3 input channels: V's transform, padded to 4 channels,
+ * costs as much as its 12 columns of products): 62.9 against 41.8 ms at batch 8 on 1 thread, 42.0 against 37.5
+ * on 2. Small maps follow the forward rule (1.5x fewer products than direct), which 7x7 passes (1.3-1.6x faster).
+ */
+export function winogradFilterGradientPays(
+  backend: WasmBackendLike,
+  outHeight: number,
+  outWidth: number,
+  inChannels: number,
+  outChannels: number,
+): boolean {
+  const chosen = filterGradientPolicy ?? policy;
+  if (chosen !== 'measured') return chosen === 'always';
+  if (inChannels < 8) return false;
   const direct = outHeight * outWidth * 9;
   const winograd = Math.ceil(outHeight / 2) * Math.ceil(outWidth / 2) * 16;
   return direct >= 1.5 * winograd;

@@ -31,7 +31,7 @@ export function setWinogradScratchBytes(bytes: number): number {
   return previous;
 }
 
-const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
+export const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 
 /**
  * Bytes between consecutive matrices of the 16. The transforms read or write all 16 at once, and at a multiple of
@@ -39,7 +39,7 @@ const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple)
  * transform of the 56x56x64 layer took 9.4 ms, 5x its output transform. Padding each matrix to 4 KiB plus 17 lines
  * puts the 16 streams in 16 different sets.
  */
-function matrixStride(bytes: number): number {
+export function matrixStride(bytes: number): number {
   return roundUp(bytes, 4096) + 17 * 64;
 }
 
