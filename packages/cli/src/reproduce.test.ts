@@ -146,7 +146,7 @@ describe('fracture reproduce and demo', () => {
     const assemble = ['--json', 'reproduce', '--report-only', '--data', data, '--models', 'cnn', '--epochs', '5', '--bootstrap', '20', '--backend', 'wasm', '--cache-dir', cache, '--out', out];
     const first = await runCli(assemble);
     expect(first.exitCode).toBe(0);
-    expect(first.stderr).toContain('paper/cnn: not started (no checkpoint in');
+    expect(first.stderr).toContain('paper/cnn: no epoch finished yet (no epoch-end checkpoint in');
     expect(first.stderr).toContain('grouped/cnn: unfinished: evaluating its last checkpoint (1 of 3 epochs');
     // Nothing trained, nothing marked finished.
     await expect(fs.stat(path.join(out, 'paper', 'cnn', 'checkpoints'))).rejects.toThrow();

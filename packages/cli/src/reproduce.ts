@@ -186,7 +186,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
       if (!result && options.reportOnly) {
         result = await partialResult({ protocol, modelName, split, dir, seed, options, log });
         if (!result) {
-          log(`${protocol}/${modelName}: not started (no checkpoint in ${dir}), left out of the report`);
+          log(`${protocol}/${modelName}: no epoch finished yet (no epoch-end checkpoint in ${path.join(dir, 'checkpoints')}), left out of the report`);
           continue;
         }
       }
