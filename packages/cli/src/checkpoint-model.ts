@@ -21,7 +21,7 @@ export interface CheckpointModel {
 }
 
 /**
- * Writes the last checkpoint of a training run folder (`runTraining`'s `out`, still training or stopped) as a
+ * Writes the last epoch-end checkpoint of a training run folder (`runTraining`'s `out`, still training or stopped) as a
  * model folder that `evaluate`, `predict` and `explain` read, so a long run can be reported on before it ends.
  * The run's own files are only read: this is safe beside the process that is training.
  */
@@ -39,7 +39,8 @@ export async function exportCheckpointModel(runDir: string, modelDir: string): P
   if (typeof inputSize !== 'number' || (channels !== 1 && channels !== 3)) {
     throw new Error(`${fn}: ${settingsFile}: expected a numeric inputSize and channels 1 or 3, got ${JSON.stringify({ inputSize, channels })}`);
   }
-  const checkpoint = await readCheckpoint(path.join(runDir, 'checkpoints'));
+  // The last epoch-end checkpoint, not a newer mid-epoch one: its weights are those of the epochs its history lists.
+  const checkpoint = await readCheckpoint(path.join(runDir, 'checkpoints', 'last'));
   const model = createModel(modelName, { inputSize, channels });
   try {
     loadWeightsInto(model, checkpoint.weights, fn);

@@ -143,13 +143,23 @@ describe('fracture reproduce and demo', () => {
     // What reproduce records before training: here a process working to 3 epochs (the assembling command asks for 5).
     await fs.writeFile(path.join(runDir, 'reproduce-command.json'), JSON.stringify({ command: 'fracture reproduce (the training command)', notes: ['trained for the test'], epochs: 3 }));
 
+    // A run stopped inside its first epoch: only a mid-epoch checkpoint, whose history lists no finished epoch.
+    const firstEpoch = path.join(out, 'paper', 'cnn');
+    await fs.mkdir(path.join(firstEpoch, 'checkpoints'), { recursive: true });
+    await fs.cp(path.join(runDir, 'checkpoints', 'last'), path.join(firstEpoch, 'checkpoints', 'mid-epoch'), { recursive: true });
+    await fs.copyFile(path.join(runDir, 'run-settings.json'), path.join(firstEpoch, 'run-settings.json'));
+    const midState = path.join(firstEpoch, 'checkpoints', 'mid-epoch', 'state.json');
+    const state = JSON.parse(await fs.readFile(midState, 'utf8'));
+    await fs.writeFile(midState, JSON.stringify({ ...state, epoch: -1, history: [], inEpoch: { epoch: 0, batches: 1, lossSum: 1, correct: 1, seen: 2, seconds: 1 } }));
+
     const assemble = ['--json', 'reproduce', '--report-only', '--data', data, '--models', 'cnn', '--epochs', '5', '--bootstrap', '20', '--backend', 'wasm', '--cache-dir', cache, '--out', out];
     const first = await runCli(assemble);
     expect(first.exitCode).toBe(0);
     expect(first.stderr).toContain('paper/cnn: no epoch finished yet (no epoch-end checkpoint in');
     expect(first.stderr).toContain('grouped/cnn: unfinished: evaluating its last checkpoint (1 of 3 epochs');
     // Nothing trained, nothing marked finished.
-    await expect(fs.stat(path.join(out, 'paper', 'cnn', 'checkpoints'))).rejects.toThrow();
+    expect(await fs.readdir(path.join(firstEpoch, 'checkpoints'))).toEqual(['mid-epoch']);
+    await expect(fs.stat(path.join(firstEpoch, 'result.json'))).rejects.toThrow();
     await expect(fs.stat(path.join(runDir, 'result.json'))).rejects.toThrow();
 
     // The exported checkpoint is the trained model: after its only epoch the two hold the same weights.

@@ -286,9 +286,10 @@ async function runOne(run: ModelRun): Promise<ModelRunResult> {
 async function partialResult(run: ModelRun): Promise<ModelRunResult | undefined> {
   const { protocol, modelName, split, dir, options, log } = run;
   try {
-    await resolveCheckpointDir(path.join(dir, 'checkpoints'));
+    // The epoch-end checkpoint: a mid-epoch one holds weights part-way through an epoch its history does not count.
+    await resolveCheckpointDir(path.join(dir, 'checkpoints', 'last'));
   } catch {
-    return undefined; // not started, or stopped before its first checkpoint
+    return undefined; // not started, or no epoch finished yet
   }
   const partialDir = path.join(dir, 'partial');
   const cacheFile = path.join(partialDir, 'result.json');
