@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
+import { CONV_CASES, describeConvCase, type ConvCase } from '../testing/conv-cases';
 import { onBackend, randomValues, relativeError, wasmThreadsForTests } from '../testing/backends';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
 import { convKernelsBuild, convKernelWorkers, setConvKernelsBuild, setConvKernelWorkersEnabled } from './conv-kernels';
@@ -9,33 +10,8 @@ import * as winograd from './winograd-conv';
 import { setWasmKernelsEnabled } from './wasm-kernels';
 import type { WasmBackendLike } from './wasm-kernel-utils';
 
-type Pad = 'same' | 'valid' | backend_util.ExplicitPadding;
-interface Case {
-  x: [number, number, number, number];
-  outChannels: number;
-  pad: Pad;
-}
-
-const explicit = (t: number, b: number, l: number, r: number): backend_util.ExplicitPadding => [
-  [0, 0],
-  [t, b],
-  [l, r],
-  [0, 0],
-];
-
-// Odd and even sizes (partial 2x2 output tiles), batch 1 and 3, channel counts off the kernels' vector (4) and
-// panel (8) widths, a 1x1 map (one tile, all but one tap in the padding), and ResNet18-like channel counts.
-const CASES: Case[] = [
-  { x: [1, 8, 8, 4], outChannels: 8, pad: 'same' },
-  { x: [3, 7, 9, 5], outChannels: 6, pad: 'same' },
-  { x: [1, 1, 1, 3], outChannels: 2, pad: 'same' },
-  { x: [3, 1, 1, 9], outChannels: 11, pad: explicit(1, 1, 1, 1) },
-  { x: [3, 6, 5, 12], outChannels: 13, pad: explicit(1, 1, 1, 1) },
-  { x: [2, 10, 11, 16], outChannels: 9, pad: 'valid' },
-  { x: [2, 6, 7, 7], outChannels: 3, pad: explicit(2, 0, 0, 1) },
-  { x: [1, 14, 14, 64], outChannels: 64, pad: 'same' },
-  { x: [3, 7, 7, 40], outChannels: 24, pad: 'same' },
-];
+type Case = ConvCase;
+const CASES = CONV_CASES;
 
 /*
  * Tolerance. F(2x2, 3x3) computes the same sums as a direct convolution but reassociated through transforms whose
@@ -49,10 +25,7 @@ const CASES: Case[] = [
  */
 const TOLERANCE = 1e-4;
 
-function describeCase(c: Case): string {
-  const pad = typeof c.pad === 'string' ? c.pad : `explicit ${JSON.stringify(c.pad.slice(1, 3))}`;
-  return `x ${c.x.join('x')} co${c.outChannels} ${pad}`;
-}
+const describeCase = describeConvCase;
 
 interface Results {
   forward: Float32Array;

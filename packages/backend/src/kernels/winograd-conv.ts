@@ -1,5 +1,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { convKernels, convKernelWorkers, type ConvKernelExports } from './conv-kernels';
+import type { KernelWorkers } from './kernel-workers';
 import { disposeInfos, transpose, type WasmBackendLike } from './wasm-kernel-utils';
 import { heapOffset } from './wasm-kernels';
 
@@ -119,11 +120,8 @@ export function winogradConv3x3(
     const pool = convKernelWorkers(backend);
     // Each call's share is a run of images (or of product rows, in multiples of the micro-kernel's 4), so the
     // threads write disjoint parts of the buffers.
-    const split = <K extends keyof ConvKernelExports>(fn: K, total: number, multiple: number, argsOf: (start: number, count: number) => number[]) => {
-      const parts = pool ? splitRange(total, pool.threads, multiple) : [[0, total] as const];
-      if (parts.length === 1) (kernels[fn] as (...args: number[]) => void)(...argsOf(0, total));
-      else pool!.run(fn, parts.map(([start, count]) => argsOf(start, count)));
-    };
+    const split = <K extends keyof ConvKernelExports>(fn: K, total: number, multiple: number, argsOf: (start: number, count: number) => number[]) =>
+      runSplit(kernels, pool, fn, total, multiple, argsOf);
     const imageBytes = { x: 4 * height * width * inChannels, p: 4 * hp * wp * cp, v: 4 * tilesPerImage * cp, m: 4 * tilesPerImage * 8 * panels, y: 4 * outHeight * outWidth * outChannels };
     for (let first = 0; first < batch; first += chunk) {
       const images = Math.min(chunk, batch - first);
@@ -140,6 +138,23 @@ export function winogradConv3x3(
     disposeInfos(backend, u, padded, v, m);
   }
   return y;
+}
+
+/**
+ * Calls `fn` over `total` items: on the calling thread alone, or as runs of whole multiples of `multiple`, one per
+ * thread of `pool` (a run's arguments from `argsOf(start, count)`), when there is enough to share.
+ */
+export function runSplit<K extends keyof ConvKernelExports>(
+  kernels: ConvKernelExports,
+  pool: KernelWorkers | null,
+  fn: K,
+  total: number,
+  multiple: number,
+  argsOf: (start: number, count: number) => number[],
+): void {
+  const parts = pool ? splitRange(total, pool.threads, multiple) : [[0, total] as const];
+  if (parts.length === 1) (kernels[fn] as (...args: number[]) => void)(...argsOf(0, total));
+  else pool!.run(fn, parts.map(([start, count]) => argsOf(start, count)));
 }
 
 /**

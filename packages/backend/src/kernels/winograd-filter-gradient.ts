@@ -2,7 +2,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { convKernelWorkers, type ConvKernelExports } from './conv-kernels';
 import { asFloat32, disposeInfos, type WasmBackendLike } from './wasm-kernel-utils';
 import { heapOffset } from './wasm-kernels';
-import { matrixStride, roundUp, splitRange, type WinogradGeometry } from './winograd-conv';
+import { matrixStride, roundUp, runSplit, type WinogradGeometry } from './winograd-conv';
 
 /*
  * The filter gradient of a stride-1 3x3 convolution by Winograd's F(2x2, 3x3). The forward pass computes each 2x2
@@ -102,11 +102,8 @@ export function winogradFilterGradient3x3(
       number, number, number, number, number, number,
     ];
     const pool = convKernelWorkers(backend);
-    const split = <K extends keyof ConvKernelExports>(fn: K, total: number, multiple: number, argsOf: (start: number, count: number) => number[]) => {
-      const parts = pool ? splitRange(total, pool.threads, multiple) : [[0, total] as const];
-      if (parts.length === 1) (kernels[fn] as (...args: number[]) => void)(...argsOf(0, total));
-      else pool!.run(fn, parts.map(([start, count]) => argsOf(start, count)));
-    };
+    const split = <K extends keyof ConvKernelExports>(fn: K, total: number, multiple: number, argsOf: (start: number, count: number) => number[]) =>
+      runSplit(kernels, pool, fn, total, multiple, argsOf);
     const imageBytes = {
       x: 4 * height * width * inChannels, dy: 4 * outHeight * outWidth * outChannels, p: 4 * hp * wp * cp,
       v: 4 * tilesPerImage * cp, w: 4 * tilesPerImage * coP,

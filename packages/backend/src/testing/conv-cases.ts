@@ -1,0 +1,40 @@
+import type { backend_util } from '@tensorflow/tfjs-core';
+
+/** Test helper: one 3x3 stride-1 convolution of the Winograd parity tests. */
+export type ConvPad = 'same' | 'valid' | backend_util.ExplicitPadding;
+export interface ConvCase {
+  x: [number, number, number, number];
+  outChannels: number;
+  pad: ConvPad;
+}
+
+/** NHWC explicit padding: top, bottom, left, right. */
+export const explicitPad = (t: number, b: number, l: number, r: number): backend_util.ExplicitPadding => [
+  [0, 0],
+  [t, b],
+  [l, r],
+  [0, 0],
+];
+
+/**
+ * Odd and even sizes (partial 2x2 tiles), batch 1 and 3, channel counts off the kernels' vector (4) and panel (8)
+ * widths, 'same', 'valid' and asymmetric explicit padding, a 1x1 map (one tile, all but one tap in the padding),
+ * and ResNet18-like channel counts.
+ */
+export const CONV_CASES: ConvCase[] = [
+  { x: [1, 8, 8, 4], outChannels: 8, pad: 'same' },
+  { x: [3, 7, 9, 5], outChannels: 6, pad: 'same' },
+  { x: [1, 1, 1, 3], outChannels: 2, pad: 'same' },
+  { x: [3, 1, 1, 9], outChannels: 11, pad: explicitPad(1, 1, 1, 1) },
+  { x: [3, 6, 5, 12], outChannels: 13, pad: explicitPad(1, 1, 1, 1) },
+  { x: [2, 10, 11, 16], outChannels: 9, pad: 'valid' },
+  { x: [2, 6, 7, 7], outChannels: 3, pad: explicitPad(2, 0, 0, 1) },
+  { x: [3, 5, 6, 10], outChannels: 17, pad: explicitPad(0, 2, 1, 0) },
+  { x: [1, 14, 14, 64], outChannels: 64, pad: 'same' },
+  { x: [3, 7, 7, 40], outChannels: 24, pad: 'same' },
+];
+
+export function describeConvCase(c: ConvCase): string {
+  const pad = typeof c.pad === 'string' ? c.pad : `explicit ${JSON.stringify(c.pad.slice(1, 3))}`;
+  return `x ${c.x.join('x')} co${c.outChannels} ${pad}`;
+}
