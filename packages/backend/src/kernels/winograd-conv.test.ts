@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
-import { CONV_CASES, describeConvCase, type ConvCase } from '../testing/conv-cases';
+import { CONV_CASES, describeConvCase, useWinogradInThisFile, type ConvCase } from '../testing/conv-cases';
 import { onBackend, randomValues, relativeError, wasmThreadsForTests } from '../testing/backends';
-import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
 import { convKernelsBuild, convKernelWorkers, setConvKernelsBuild, setConvKernelWorkersEnabled } from './conv-kernels';
 import { enableRelaxedSimd } from '../relaxed-simd';
 import { setWinogradPolicy, threadsOf, winogradPays } from './winograd-choice';
@@ -62,16 +61,7 @@ function runCase(c: Case): Results {
   return results;
 }
 
-let previousPolicy = setWinogradPolicy('always');
-
-beforeAll(async () => {
-  registerWasmTrainingKernels();
-  await onBackend('wasm', () => undefined);
-});
-
-afterAll(() => {
-  setWinogradPolicy(previousPolicy);
-});
+useWinogradInThisFile();
 
 describe('Winograd F(2x2, 3x3) convolutions match the cpu backend', () => {
   test.each(CASES.map((c) => [describeCase(c), c] as const))('%s', async (_name, c) => {

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
-import { CONV_CASES, describeConvCase, type ConvCase } from '../testing/conv-cases';
+import { CONV_CASES, describeConvCase, useWinogradInThisFile, type ConvCase } from '../testing/conv-cases';
 import { onBackend, randomValues, relativeError } from '../testing/backends';
-import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
 import { setConvKernelWorkersEnabled } from './conv-kernels';
 import { setWasmKernelsEnabled } from './wasm-kernels';
 import type { WasmBackendLike } from './wasm-kernel-utils';
@@ -51,16 +50,7 @@ function runCase(c: Case): Float32Array {
   return values;
 }
 
-let previousPolicy = setWinogradPolicy('always');
-
-beforeAll(async () => {
-  registerWasmTrainingKernels();
-  await onBackend('wasm', () => undefined);
-});
-
-afterAll(() => {
-  setWinogradPolicy(previousPolicy);
-});
+useWinogradInThisFile();
 
 describe('the transforms (plain JavaScript, float64) on a small case', () => {
   // A = [1 0; 1 1; 1 -1; 0 -1], Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]

@@ -1,4 +1,7 @@
 import type { backend_util } from '@tensorflow/tfjs-core';
+import { setWinogradPolicy, type WinogradPolicy } from '../kernels/winograd-choice';
+import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
+import { onBackend } from './backends';
 
 /** Test helper: one 3x3 stride-1 convolution of the Winograd parity tests. */
 export type ConvPad = 'same' | 'valid' | backend_util.ExplicitPadding;
@@ -37,4 +40,20 @@ export const CONV_CASES: ConvCase[] = [
 export function describeConvCase(c: ConvCase): string {
   const pad = typeof c.pad === 'string' ? c.pad : `explicit ${JSON.stringify(c.pad.slice(1, 3))}`;
   return `x ${c.x.join('x')} co${c.outChannels} ${pad}`;
+}
+
+/**
+ * Test helper: every convolution of the calling test file takes the Winograd path where it applies (policy
+ * `always`), with the training kernels registered and the wasm backend started; the policy is restored after the file.
+ */
+export function useWinogradInThisFile(): void {
+  let previous: WinogradPolicy = 'measured';
+  beforeAll(async () => {
+    previous = setWinogradPolicy('always');
+    registerWasmTrainingKernels();
+    await onBackend('wasm', () => undefined);
+  });
+  afterAll(() => {
+    setWinogradPolicy(previous);
+  });
 }
