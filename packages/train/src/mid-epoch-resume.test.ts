@@ -69,18 +69,23 @@ function comparable(result: TrainResult) {
   return { steps: result.steps, epochs: result.epochs, history: result.history.map(({ seconds: _s, val_seconds: _v, ...rest }) => rest) };
 }
 
+/** The uninterrupted run (its history and weights), and a run stopped after 3 of 5 batches of epoch 2 in `split/`. */
+async function uninterruptedAndStopped() {
+  const reference = tinyConvNet();
+  const full = await train(reference, source(), options(path.join(tmp, 'full')));
+  const expected = weightValues(reference);
+  reference.dispose();
+  const dir = path.join(tmp, 'split');
+  const stopped = tinyConvNet();
+  await expect(train(stopped, source(), options(dir, [stopAfter(1, 2)]))).rejects.toThrow('simulated stop');
+  stopped.dispose();
+  return { full, expected, dir };
+}
+
 describe('train: checkpoints inside an epoch', () => {
   test('a stop after 3 of 5 batches of epoch 2 resumes to exactly the uninterrupted weights, optimiser state and history', async () => {
     const before = tf.memory().numTensors;
-    const reference = tinyConvNet();
-    const full = await train(reference, source(), options(path.join(tmp, 'full')));
-    const expected = weightValues(reference);
-    reference.dispose();
-
-    const dir = path.join(tmp, 'split');
-    const stopped = tinyConvNet();
-    await expect(train(stopped, source(), options(dir, [stopAfter(1, 2)]))).rejects.toThrow('simulated stop');
-    stopped.dispose();
+    const { full, expected, dir } = await uninterruptedAndStopped();
     // Nothing leaked by a run that ended in an exception between steps.
     expect(tf.memory().numTensors).toBe(before);
 
@@ -133,15 +138,7 @@ describe('train: checkpoints inside an epoch', () => {
   });
 
   test('an epoch-end checkpoint (the format before in-epoch positions) still resumes exactly', async () => {
-    const reference = tinyConvNet();
-    const full = await train(reference, source(), options(path.join(tmp, 'full')));
-    const expected = weightValues(reference);
-    reference.dispose();
-
-    const dir = path.join(tmp, 'split');
-    const stopped = tinyConvNet();
-    await expect(train(stopped, source(), options(dir, [stopAfter(1, 2)]))).rejects.toThrow('simulated stop');
-    stopped.dispose();
+    const { full, expected, dir } = await uninterruptedAndStopped();
     const last = path.join(dir, 'last');
     const raw = JSON.parse(fs.readFileSync(path.join(last, 'state.json'), 'utf8')) as Record<string, unknown>;
     expect(raw).not.toHaveProperty('inEpoch');

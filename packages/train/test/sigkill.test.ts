@@ -10,22 +10,28 @@ import { weightValues } from './tiny-model';
 jest.setTimeout(240_000);
 beforeAll(useCpu);
 
+/** Starts fixtures/sigkill-child.ts training into `dir` and resolves once it has reached epoch 2 (its marker file). */
+async function startChildUntilEpoch2(dir: string, extraArgs: string[] = []) {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'run-ts.cjs'), path.join(__dirname, 'fixtures', 'sigkill-child.ts'), dir, ...extraArgs], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  const marker = path.join(dir, 'mid-epoch');
+  const deadline = Date.now() + 90_000;
+  while (!fs.existsSync(marker)) {
+    if (child.exitCode !== null) throw new Error(`child exited early (${child.exitCode}): ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`child never reached epoch 2: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { child, exited };
+}
+
 test('a run killed with SIGKILL during an epoch resumes from the last checkpoint to the uninterrupted result', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fracture-sigkill-'));
   try {
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'run-ts.cjs'), path.join(__dirname, 'fixtures', 'sigkill-child.ts'), dir], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
-    const marker = path.join(dir, 'mid-epoch');
-    const deadline = Date.now() + 90_000;
-    while (!fs.existsSync(marker)) {
-      if (child.exitCode !== null) throw new Error(`child exited early (${child.exitCode}): ${stderr}`);
-      if (Date.now() > deadline) throw new Error(`child never reached epoch 2: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const { child, exited } = await startChildUntilEpoch2(dir);
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
 
@@ -47,19 +53,7 @@ test('a run killed with SIGKILL during an epoch resumes from the last checkpoint
 test('killed with SIGKILL during an epoch with mid-epoch checkpoints, the run continues that epoch to the uninterrupted result', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fracture-sigkill-mid-'));
   try {
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'run-ts.cjs'), path.join(__dirname, 'fixtures', 'sigkill-child.ts'), dir, '1'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
-    const marker = path.join(dir, 'mid-epoch');
-    const deadline = Date.now() + 90_000;
-    while (!fs.existsSync(marker)) {
-      if (child.exitCode !== null) throw new Error(`child exited early (${child.exitCode}): ${stderr}`);
-      if (Date.now() > deadline) throw new Error(`child never reached epoch 2: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const { child, exited } = await startChildUntilEpoch2(dir, ['1']);
     // Somewhere in the following batches: between steps, or during a mid-epoch save.
     await new Promise((resolve) => setTimeout(resolve, 450));
     child.kill('SIGKILL');

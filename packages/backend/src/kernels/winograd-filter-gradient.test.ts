@@ -122,9 +122,10 @@ describe('Winograd F(2x2, 3x3) filter gradient matches the cpu backend', () => {
     if (process.env['FRACTURE_REPORT_ERRORS'] === '1') console.log(`${describeCase(c)}: filter gradient ${error.toExponential(2)}`);
   });
 
-  test('without our module (it cannot bind), the column path runs and still matches', async () => {
+  /** Runs one case with `setup` in force (undone by the function it returns): the column path, still matching cpu. */
+  async function expectColumnPath(setup: () => () => unknown): Promise<void> {
     const callsBefore = winogradFilterGradientCallCount();
-    const previous = setWasmKernelsEnabled(false);
+    const undo = setup();
     try {
       const c = CASES[1]!;
       const cpu = await onBackend('cpu', () => runCase(c));
@@ -132,22 +133,22 @@ describe('Winograd F(2x2, 3x3) filter gradient matches the cpu backend', () => {
       expect(winogradFilterGradientCallCount()).toBe(callsBefore);
       expect(relativeError(wasm, cpu)).toBeLessThan(TOLERANCE);
     } finally {
-      setWasmKernelsEnabled(previous);
+      undo();
     }
+  }
+
+  test('without our module (it cannot bind), the column path runs and still matches', async () => {
+    await expectColumnPath(() => {
+      const previous = setWasmKernelsEnabled(false);
+      return () => setWasmKernelsEnabled(previous);
+    });
   });
 
   test('with the policy at never, the column path runs', async () => {
-    const callsBefore = winogradFilterGradientCallCount();
-    setWinogradPolicy('never');
-    try {
-      const c = CASES[1]!;
-      const cpu = await onBackend('cpu', () => runCase(c));
-      const wasm = await onBackend('wasm', () => runCase(c));
-      expect(winogradFilterGradientCallCount()).toBe(callsBefore);
-      expect(relativeError(wasm, cpu)).toBeLessThan(TOLERANCE);
-    } finally {
-      setWinogradPolicy('always');
-    }
+    await expectColumnPath(() => {
+      const previous = setWinogradPolicy('never');
+      return () => setWinogradPolicy(previous);
+    });
   });
 });
 
