@@ -96,7 +96,7 @@ function runTorch(model: string, batch: number): Row['torch'] {
     console.log('PyTorch: /usr/bin/python3 or pytorch_bench.py not found, skipped');
     return undefined;
   }
-  const result = spawnSync(python, [script, `--models=${model}`, `--batch=${batch}`, '--threads=2'], {
+  const result = spawnSync(python, [script, `--models=${model}`, `--batch=${batch}`, '--threads=2', `--repeats=${option('torch-repeats', '3')}`], {
     encoding: 'utf8',
     timeout: 900_000,
   });
@@ -234,7 +234,7 @@ async function measureThreadCounts(counts: number[]): Promise<void> {
   const label = (run: ThreadRun | undefined, requested: number) =>
     run === undefined || run.threads === requested ? `${requested}` : `${requested} (ran ${run.threads})`;
   console.log(
-    `\nimages/s, batch ${batch}; wasm training: micro-batches accumulated, size in brackets; PyTorch (2 threads) in the same invocation; ratios wasm ÷ PyTorch`,
+    `\nimages/s, batch ${batch}; wasm training: micro-batches accumulated, size in brackets; PyTorch (2 threads, allocator as tools/torch-reference/allocator.py) in the same invocation; ratios wasm ÷ PyTorch`,
   );
   const heads = counts.map((n, i) => `wasm ${label(table[0]?.runs[i], n)} thr infer / train`);
   console.log(`| model | size | ${heads.join(' | ')} | PyTorch infer / train | wasm ÷ PyTorch infer (${counts.join(', ')} thr) | wasm ÷ PyTorch train (${counts.join(', ')} thr) | cpu infer / train* |`);
@@ -252,7 +252,7 @@ async function measureThreadCounts(counts: number[]): Promise<void> {
 function printTable(rows: Row[], batch: number, threads: number): void {
   const f = (v: number | undefined, digits = 2) => (v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
   console.log(
-    `\nimages/s, batch ${batch}, tfjs wasm on ${threads} thread${threads === 1 ? '' : 's'} (wasm training: micro-batches accumulated, size in brackets); ratios to PyTorch`,
+    `\nimages/s, batch ${batch}, tfjs wasm on ${threads} thread${threads === 1 ? '' : 's'} (wasm training: micro-batches accumulated, size in brackets); ratios to PyTorch (allocator as tools/torch-reference/allocator.py)`,
   );
   console.log('| model | size | PyTorch infer / train | wasm infer / train | wasm / PyTorch infer, train | cpu infer / train* | wasm tensor peak / heap MiB | PyTorch peak RSS MiB |');
   console.log('|---|---|---|---|---|---|---|---|');

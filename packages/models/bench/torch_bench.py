@@ -18,6 +18,10 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "torch-reference"))
 from fracture_torch import STUDY_SIZES as SIZES, build  # noqa: E402
+from allocator import keep_freed_memory  # noqa: E402
+
+# Before the first tensor: PyTorch measured with glibc's default allocator is 2-9x slow on some hosts.
+print(keep_freed_memory(), file=sys.stderr)
 
 
 def rate(fn, images, repeats):
