@@ -36,6 +36,10 @@ describe('exportCheckpointModel', () => {
     expect(exported.history).toHaveLength(1);
     expect(exported.step).toBeGreaterThan(0);
     expect(info.training).toMatchObject({ partial: true, epochs: 1, step: exported.step, modelName: 'cnn' });
+    // Named from the exported folder, so a committed export holds no absolute path, and it still leads to the checkpoint.
+    const checkpoint = String(info.training?.checkpoint);
+    expect(path.isAbsolute(checkpoint)).toBe(false);
+    expect(path.resolve(exported.modelDir, checkpoint)).toBe(path.resolve(runDir, 'checkpoints', 'last'));
   });
 
   test('names the function and the file when the folder is not a training run', async () => {

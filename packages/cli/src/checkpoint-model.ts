@@ -51,10 +51,15 @@ export async function exportCheckpointModel(runDir: string, modelDir: string): P
       classNames: [...CLASS_NAMES],
       positiveClass: CLASS_NAMES[0],
       ...defaultPreparation(modelName, channels, inputSize),
-      training: { ...settings, epochs: history.length, step, partial: true, checkpoint: checkpoint.dir, checkpointSavedAt: checkpoint.state.savedAt },
+      training: { ...settings, epochs: history.length, step, partial: true, checkpoint: portableCheckpointPath(modelDir, checkpoint.dir), checkpointSavedAt: checkpoint.state.savedAt },
     });
     return { modelDir, info, history, step, settings };
   } finally {
     model.dispose();
   }
+}
+
+/** The checkpoint as seen from the exported model folder, so a committed export names no folder of this machine. */
+function portableCheckpointPath(modelDir: string, checkpointDir: string): string {
+  return path.relative(path.resolve(modelDir), path.resolve(checkpointDir)).split(path.sep).join('/');
 }

@@ -37,6 +37,11 @@ export interface EvaluateRunOptions {
   groupedBootstrap?: boolean;
   batchSize?: number;
   cacheDir?: string;
+  /**
+   * The dataset folder: image paths in predictions.csv and misclassified.json are written relative to it (with `/`),
+   * so the files can be committed and shared without this machine's folders in them. Default: absolute paths.
+   */
+  dataRoot?: string;
   onProgress?: (done: number, total: number | undefined) => void;
 }
 
@@ -83,8 +88,15 @@ export async function predictItems(modelDir: string, items: DatasetItem[], optio
 }
 
 /** Metrics with bootstrap intervals, the four plots and the misclassified list for one set of predictions. */
-export async function writeEvaluation(name: string, info: TrainedModelInfo, predictions: Predictions, out: string, options: { seed?: number; nBoot?: number; groupedBootstrap?: boolean } = {}) {
+export async function writeEvaluation(
+  name: string,
+  info: TrainedModelInfo,
+  predictions: Predictions,
+  out: string,
+  options: { seed?: number; nBoot?: number; groupedBootstrap?: boolean; dataRoot?: string } = {},
+) {
   await fs.mkdir(out, { recursive: true });
+  const shownPath = pathShownFrom(options.dataRoot);
   const positiveLabel = Math.max(0, info.classNames.indexOf(info.positiveClass));
   const groups = predictions.items.map((item) => `${item.className}/${item.sourceId ?? item.path}`);
   const grouped = options.groupedBootstrap ?? predictions.items.every((item) => item.sourceId !== undefined);
@@ -120,17 +132,28 @@ export async function writeEvaluation(name: string, info: TrainedModelInfo, pred
   const reliability = [{ name, bins: reliabilityBins(predictions.labels, scores, { positiveLabel }) }];
   await write('reliability.svg', plotReliability(reliability, { title: 'Reliability' }));
   await write('reliability.png', plotReliabilityPng(reliability, { title: 'Reliability' }));
-  await write('misclassified.json', JSON.stringify(mistakes, null, 2) + '\n');
+  await write('misclassified.json', JSON.stringify(mistakes.map((m) => ({ ...m, id: shownPath(m.path), path: shownPath(m.path) })), null, 2) + '\n');
   const csv = ['path,label,' + info.classNames.map((c) => `p_${c.replace(/\s+/g, '_')}`).join(',')]
-    .concat(predictions.items.map((item, i) => [JSON.stringify(item.path), predictions.labels[i], ...predictions.probabilities[i].map((p) => p.toFixed(6))].join(',')))
+    .concat(predictions.items.map((item, i) => [JSON.stringify(shownPath(item.path)), predictions.labels[i], ...predictions.probabilities[i].map((p) => p.toFixed(6))].join(',')))
     .join('\n');
   await write('predictions.csv', csv + '\n');
   const subgroups = evaluateSubgroups(predictions.items, predictions.labels, predictions.probabilities, { positiveLabel, threshold, seed: options.seed ?? 0, nBoot: options.nBoot ?? 1000 });
   await write('subgroups.json', JSON.stringify(subgroups, null, 2) + '\n');
   await write('report.md', evaluationReport(name, evaluation, subgroups, positiveName));
   const { roc: _roc, precisionRecall: _pr, ...summary } = evaluation;
-  await write('metrics.json', JSON.stringify({ name, model: info.modelName, ...summary, subgroups }, null, 2) + '\n');
+  const dataFolder = options.dataRoot === undefined ? {} : { dataFolder: path.basename(path.resolve(options.dataRoot)) };
+  await write('metrics.json', JSON.stringify({ name, model: info.modelName, ...dataFolder, ...summary, subgroups }, null, 2) + '\n');
   return { evaluation, mistakes, files, subgroups };
+}
+
+/** `file` relative to the dataset folder `dataRoot`, with `/` on every platform: how written reports name images. */
+export function datasetRelativePath(dataRoot: string, file: string): string {
+  return path.relative(path.resolve(dataRoot), path.resolve(file)).split(path.sep).join('/');
+}
+
+/** Image paths as the written files show them: relative to the dataset folder when there is one. */
+function pathShownFrom(dataRoot: string | undefined): (file: string) => string {
+  return dataRoot === undefined ? (file) => file : (file) => datasetRelativePath(dataRoot, file);
 }
 
 function interval(value: { estimate: number; lower: number; upper: number } | null, digits = 3): string {

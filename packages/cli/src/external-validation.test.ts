@@ -46,6 +46,13 @@ describe('external validation', () => {
     expect(json.auc).toEqual(json.metrics.auc);
 
     const csv = (await fs.readFile(path.join(out, 'predictions.csv'), 'utf8')).trim().split('\n').slice(1);
+    // Paths relative to --data with '/', so the file names no folder of this machine and still finds every image.
+    const files = csv.map((line) => JSON.parse(line.slice(0, line.lastIndexOf('"') + 1)) as string);
+    expect(files.every((file) => !path.isAbsolute(file) && !file.includes('\\') && file.startsWith('images/'))).toBe(true);
+    await Promise.all(files.map((file) => expect(fs.stat(path.join(atlas, file))).resolves.toBeTruthy()));
+    const mistakes = JSON.parse(await fs.readFile(path.join(out, 'misclassified.json'), 'utf8')) as { path: string }[];
+    expect(mistakes.every((m) => files.includes(m.path))).toBe(true);
+    expect(JSON.parse(await fs.readFile(path.join(out, 'metrics.json'), 'utf8')).dataFolder).toBe(path.basename(atlas));
     const rows = csv.map((line) => {
       const [file, label, pFractured] = line.split(',');
       const index = Number(/IMG(\d+)/.exec(file)?.[1]);

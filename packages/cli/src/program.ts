@@ -255,7 +255,7 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
       const runDir = opts.model ? path.resolve('fracture-evaluation', opts.model) : path.dirname(path.resolve(modelDir));
       const outDir: string = opts.out ?? path.join(runDir, 'evaluation');
       const items = await itemsFor(opts.data, opts.split ?? path.join(runDir, 'split.csv'), opts.protocol, opts.seed, opts.part, output.info);
-      const result = await runEvaluation({ modelDir, items, out: outDir, seed: opts.seed, nBoot: opts.bootstrap });
+      const result = await runEvaluation({ modelDir, items, out: outDir, seed: opts.seed, nBoot: opts.bootstrap, dataRoot: opts.data });
       const m = result.evaluation.metrics;
       const lines = [`${result.name} on ${result.evaluation.n} images (positive: ${result.info.positiveClass}, threshold ${result.evaluation.threshold}), 95 % bootstrap intervals:`];
       for (const [name, value] of Object.entries(m)) lines.push(`  ${name.padEnd(12)} ${value.estimate.toFixed(4)} (${value.lower.toFixed(4)}–${value.upper.toFixed(4)})`);

@@ -73,6 +73,12 @@ describe('fracture reproduce and demo', () => {
       expect(result.imagesPerSecond).toBeCloseTo((result.trainImages * result.epochs) / steps, 6);
       const meanValidation = validation.reduce((a: number, b: number) => a + b, 0) / validation.length;
       expect(result.fullRunHours).toBeCloseTo((10 * (result.fullTrainImages / result.imagesPerSecond + meanValidation)) / 3600, 9);
+      // The committed report names images relative to --data, not by this machine's folders.
+      expect(result.mistakes.length).toBeGreaterThan(0);
+      for (const mistake of result.mistakes as { path: string }[]) {
+        expect(path.isAbsolute(mistake.path)).toBe(false);
+        await expect(fs.stat(path.join(data, mistake.path))).resolves.toBeTruthy();
+      }
     }
 
     const third = await runCli(both);

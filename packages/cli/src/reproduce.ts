@@ -13,7 +13,7 @@ import type { EpochLogs, TrainBackend, TrainCallback } from '@fracture/train';
 import { galleryItems, writeGallery } from './demo';
 import { useEngine } from './engine';
 import { exportCheckpointModel } from './checkpoint-model';
-import { runEvaluation } from './evaluate-run';
+import { datasetRelativePath, runEvaluation } from './evaluate-run';
 import { measureLocalisation } from './localisation-run';
 import type { LocalisationSummary } from './localisation-run';
 import { createPredictor } from './predictor';
@@ -335,7 +335,16 @@ async function summariseRun(
   const spec = getModelSpec(modelName);
   const testItems = options.maxTestImages ? stratifiedSubset(split.test, options.maxTestImages) : split.test;
   const evalStarted = Date.now();
-  const evaluation = await runEvaluation({ modelDir: trained.modelDir, items: testItems, out: path.join(artifactsDir, 'evaluation'), name: PAPER_RESULTS[modelName].label, seed, nBoot: options.nBoot ?? 1000, cacheDir: options.cacheDir });
+  const evaluation = await runEvaluation({
+    modelDir: trained.modelDir,
+    items: testItems,
+    out: path.join(artifactsDir, 'evaluation'),
+    name: PAPER_RESULTS[modelName].label,
+    seed,
+    nBoot: options.nBoot ?? 1000,
+    cacheDir: options.cacheDir,
+    dataRoot: options.dataDir,
+  });
   const evalSeconds = (Date.now() - evalStarted) / 1000;
 
   const gallery = await writeGallery(trained.modelDir, galleryItems(evaluation.predictions.items, 2), path.join(artifactsDir, 'gradcam'));
@@ -375,7 +384,7 @@ async function summariseRun(
     command: options.command,
     notes: options.notes,
     gallery: gallery.map((file) => path.relative(reportRoot, file)),
-    mistakes: mistakes.map((m) => ({ ...m, thumbnail: path.relative(reportRoot, m.thumbnail) })),
+    mistakes: mistakes.map((m) => ({ ...m, path: datasetRelativePath(options.dataDir, m.path), thumbnail: path.relative(reportRoot, m.thumbnail) })),
     ...(run.artifactsDir ? { artifacts: path.relative(reportRoot, run.artifactsDir) } : {}),
   };
 }
@@ -393,7 +402,7 @@ export function boxGalleryItems(items: readonly DatasetItem[], count: number): s
 /** Evaluates a trained model on every image of an external dataset, by subgroup, and where its Grad-CAM points. */
 async function externalValidation(modelDir: string, root: string, items: DatasetItem[], out: string, seed: number, options: ReproduceOptions): Promise<ExternalValidation> {
   const started = Date.now();
-  const evaluation = await runEvaluation({ modelDir, items, out, name: path.basename(root), seed, nBoot: options.nBoot ?? 1000, cacheDir: options.cacheDir });
+  const evaluation = await runEvaluation({ modelDir, items, out, name: path.basename(root), seed, nBoot: options.nBoot ?? 1000, cacheDir: options.cacheDir, dataRoot: root });
   let localisation: ExternalValidation['localisation'];
   if (items.some((item) => (item.boxes?.length ?? 0) > 0)) {
     const result = await measureMethods(modelDir, items, localisationMethods(options), seed, options);
