@@ -4,12 +4,15 @@
  * With `winograd`, instead: ResNet18's stride-1 3x3 convolutions at batch 8 and 16, forward and input gradient
  * on XNNPACK and on our Winograd kernels, and the filter gradient on the column matrix multiply and on Winograd
  * (`--ops=forward,dx,dw` picks the columns, `--only=<label prefix>` the rows).
+ * With `pointwise`: MobileNetV2's 1x1 convolutions at batch 8, the filter gradient on the column matrix multiply
+ * and on our pointwise product (pointwise-filter-gradient.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, selectBackend } from '../src/index';
 import { enableRelaxedSimd } from '../src/relaxed-simd';
 import { convKernelsBuild, setConvKernelsBuild, setConvKernelWorkersEnabled } from '../src/kernels/conv-kernels';
+import { setPointwiseFilterGradientEnabled } from '../src/kernels/pointwise-filter-gradient';
 import { setWinogradPolicy, threadsOf } from '../src/kernels/winograd-choice';
 import type { WinogradPolicy } from '../src/kernels/winograd-choice';
 import type { WasmBackendLike } from '../src/kernels/wasm-kernel-utils';
@@ -66,6 +69,11 @@ async function main(): Promise<void> {
   const buildArg = process.argv.find((a) => a.startsWith('--build='))?.slice('--build='.length);
   if (buildArg === 'relaxed' || buildArg === 'simd128') setConvKernelsBuild(buildArg);
   else if (buildArg !== undefined) throw new Error(`kernel-bench: --build must be relaxed or simd128, got '${buildArg}'`);
+  if (process.argv.includes('pointwise')) {
+    console.log(`conv kernels build: ${convKernelsBuild()}`);
+    pointwiseBench();
+    return;
+  }
   if (process.argv.includes('winograd')) {
     console.log(`conv kernels build: ${convKernelsBuild()}`);
     winogradBench();
@@ -164,6 +172,40 @@ function winogradBench(): void {
       console.log(`${label.padEnd(20)}${String(batch).padStart(5)}  ${cells.map((c) => c.padEnd(18)).join('')}`);
       tf.dispose([x, w, dy]);
     }
+  }
+}
+
+// [map size, Ci, Co]: MobileNetV2's expansions and projections, one or two per resolution.
+const POINTWISE_SHAPES: [number, number, number][] = [
+  [112, 32, 16], [112, 16, 96], [56, 96, 24], [56, 24, 144], [56, 144, 24], [28, 32, 192], [28, 192, 32],
+  [14, 64, 384], [14, 384, 64], [14, 96, 576], [7, 160, 960], [7, 960, 160], [7, 320, 1280],
+];
+
+/** ms and GFLOP/s (2·N·H·W·Ci·Co) of one pointwise filter gradient on each path, batch 8. */
+function pointwiseBench(): void {
+  const engine = tf.engine();
+  const threaded = threadsOf(tf.backend() as WasmBackendLike) > 1;
+  console.log(`1x1 filter gradients, batch 8, best of 5, ms (GFLOP/s)`);
+  console.log(`layer              columns          product          ${threaded ? 'product 1 thread' : ''}`);
+  for (const [size, ci, co] of POINTWISE_SHAPES) {
+    const shape: [number, number, number, number] = [8, size, size, ci];
+    const x = tf.randomUniform(shape) as tf.Tensor4D;
+    const dy = tf.randomUniform([8, size, size, co]) as tf.Tensor4D;
+    const flops = 2 * 8 * size * size * ci * co;
+    const filterGradient = () => engine.runKernel(
+      'Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [1, 1, ci, co] } as never,
+    ) as tf.Tensor;
+    const cells: string[] = [];
+    for (const [product, workers] of [[false, true], [true, true], ...(threaded ? [[true, false]] : [])] as [boolean, boolean][]) {
+      const previous = setPointwiseFilterGradientEnabled(product);
+      const previousWorkers = setConvKernelWorkersEnabled(workers);
+      const ms = time(filterGradient, 5);
+      setPointwiseFilterGradientEnabled(previous);
+      setConvKernelWorkersEnabled(previousWorkers);
+      cells.push(`${ms.toFixed(1).padStart(6)} (${(flops / ms / 1e6).toFixed(1).padStart(5)})`);
+    }
+    console.log(`${`${size}x${size} ${ci}>${co}`.padEnd(19)}${cells.map((c) => c.padEnd(17)).join('')}`);
+    tf.dispose([x, dy]);
   }
 }
 

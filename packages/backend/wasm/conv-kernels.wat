@@ -600,7 +600,8 @@
       (local.set $img (i32.add (local.get $img) (i32.const 1)))
       (br $nextImage))))
 
-  ;; For each of the 16 matrices: M += Vᵀ W, reducing over the rows (tiles): V [rows x cp] from
+  ;; For each of `matrices` matrices (16 for Winograd's; 1 for a pointwise convolution, where V is x [pixels x ci]
+  ;; and W is dy [pixels x co] as they lie in memory): M += Vᵀ W, reducing over the rows (tiles): V [rows x cp] from
   ;; `wino_input_transform`, W [rows x coP] from `wino_dy_transform`, M [cp x coP]; cp a multiple of 4, coP of 8;
   ;; vs, ws and ms are the byte distances between consecutive matrices. Only the column panels [panelStart,
   ;; panelEnd) of 8 are computed, so threads can own disjoint columns of every M and sum in the same order as one
@@ -610,6 +611,7 @@
   (func $wino_gemm_tn (export "wino_gemm_tn")
     (param $v i32) (param $w i32) (param $m i32) (param $rows i32) (param $cp i32) (param $coP i32)
     (param $panelStart i32) (param $panelEnd i32) (param $vs i32) (param $ws i32) (param $ms i32) (param $block i32)
+    (param $matrices i32)
     (local $mat i32) (local $va i32) (local $wa i32) (local $ma i32) (local $t0 i32) (local $t1 i32)
     (local $cb i32) (local $jb i32) (local $pa i32) (local $pb i32) (local $paEnd i32) (local $pc i32)
     (local $vrs i32) (local $wrs i32) (local $mrs i32) (local $mrs2 i32) (local $mrs3 i32)
@@ -624,7 +626,7 @@
     (local.set $mrs2 (i32.shl (local.get $mrs) (i32.const 1)))
     (local.set $mrs3 (i32.add (local.get $mrs2) (local.get $mrs)))
     (block $matricesDone (loop $nextMatrix
-      (br_if $matricesDone (i32.ge_u (local.get $mat) (i32.const 16)))
+      (br_if $matricesDone (i32.ge_u (local.get $mat) (local.get $matrices)))
       (local.set $va (i32.add (local.get $v) (i32.mul (local.get $mat) (local.get $vs))))
       (local.set $wa (i32.add (local.get $w) (i32.mul (local.get $mat) (local.get $ws))))
       (local.set $ma (i32.add (local.get $m) (i32.mul (local.get $mat) (local.get $ms))))

@@ -2,6 +2,7 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { depthwiseFilterGradientDirect } from './depthwise-filter-gradient';
 import { convFilterGradientGemm } from './filter-gradient-gemm';
+import { pointwiseFilterGradient, pointwiseFilterGradientApplies } from './pointwise-filter-gradient';
 import { inputGradientByPhases, phasesSupported } from './input-gradient-by-phases';
 import { naiveConvBackpropFilter, naiveConvBackpropInput } from './naive-conv-gradients';
 import { disposeInfos, transpose, type WasmBackendLike } from './wasm-kernel-utils';
@@ -44,6 +45,13 @@ function winogradFilterGradient(
   return winogradFilterGradient3x3(backend, kernels, x, dy, { top, left, outHeight: info.outHeight, outWidth: info.outWidth });
 }
 
+/** The filter gradient of a pointwise convolution by our product (pointwise-filter-gradient.ts), null where it does not apply. */
+function pointwiseGradient(backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
+  if (!pointwiseFilterGradientApplies(x, dy, info)) return null;
+  const kernels = winogradKernels(backend);
+  return kernels == null ? null : pointwiseFilterGradient(backend, kernels, x, dy);
+}
+
 const conv2dBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
   const wasm = backend as WasmBackendLike;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -55,7 +63,7 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
   const xN = toNhwc(wasm, x, channelsFirst);
   const dyN = toNhwc(wasm, dy, channelsFirst);
   try {
-    return winogradFilterGradient(wasm, xN, dyN, info) ?? convFilterGradientGemm(wasm, xN, dyN, info);
+    return winogradFilterGradient(wasm, xN, dyN, info) ?? pointwiseGradient(wasm, xN, dyN, info) ?? convFilterGradientGemm(wasm, xN, dyN, info);
   } finally {
     if (channelsFirst) disposeInfos(wasm, xN, dyN);
   }

@@ -39,7 +39,7 @@ export interface ConvKernelExports {
   ): void;
   wino_gemm_tn(
     v: number, w: number, m: number, rows: number, cp: number, coP: number, panelStart: number, panelEnd: number,
-    vMatrixBytes: number, wMatrixBytes: number, mMatrixBytes: number, block: number,
+    vMatrixBytes: number, wMatrixBytes: number, mMatrixBytes: number, block: number, matrices: number,
   ): void;
   wino_filter_output_transform(m: number, dg: number, cin: number, cout: number, coP: number, matrixBytes: number): void;
 }

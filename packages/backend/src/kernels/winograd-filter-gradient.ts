@@ -41,7 +41,7 @@ export function winogradFilterGradientCallCount(): number {
  * batch 16), and a block of V's and W's rows (block x (cp + coP) floats, 128 KiB up to 512 KiB for 512 channels)
  * stays in the L2 cache while every 4x8 block of M is computed from it.
  */
-function rowBlock(cp: number, coP: number): number {
+export function rowBlock(cp: number, coP: number): number {
   // At least 128: ResNet18's 7x7x512 layer (cp + coP = 1024) took 43.8 ms at 32 rows and 34.5 at 128 (batch 8,
   // M's 16 MiB re-read once per block); 256 measured no better.
   return Math.max(128, Math.min(512, Math.floor(32768 / (cp + coP))));
@@ -119,7 +119,7 @@ export function winogradFilterGradient3x3(
       split('wino_dy_transform', images, 1, (i, n) => [dyFirst + i * imageBytes.dy, wAt + i * imageBytes.w, n, tilesH, tilesW, outHeight, outWidth, outChannels, coP, wStride]);
       // Each thread owns a run of M's column panels: every element is summed in the same order as on one thread.
       // Pairs of panels are 64 bytes, a cache line, so two threads never write the same line of M.
-      split('wino_gemm_tn', panels, 2, (j, n) => [vAt, wAt, mAt, rows, cp, coP, j, j + n, vStride, wStride, mStride, block]);
+      split('wino_gemm_tn', panels, 2, (j, n) => [vAt, wAt, mAt, rows, cp, coP, j, j + n, vStride, wStride, mStride, block, 16]);
     }
     kernels.wino_filter_output_transform(mAt, heapOffset(backend, dg), inChannels, outChannels, coP, mStride);
   } finally {
