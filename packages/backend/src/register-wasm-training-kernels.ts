@@ -8,6 +8,7 @@ import { rememberPlainMatMul } from './kernels/filter-gradient-gemm';
 import { makeMeanConfig, makeSumConfig } from './kernels/leading-axes-reduction';
 import { makeMaxPoolGradConfig } from './kernels/max-pool-grad';
 import { makeFusedBatchNormConfig } from './kernels/fused-batch-norm';
+import { BATCH_NORM_GRAD_KERNEL, makeBatchNormGradConfig } from './kernels/batch-norm-gradient';
 import { makeIdentityConfig, makeSliceConfig, makeTileConfig } from './kernels/memory-kernels';
 import { makeMaximumConfig, makeMinimumConfig } from './kernels/scalar-min-max';
 import { makeTransposeConfig } from './kernels/transpose';
@@ -37,6 +38,8 @@ const FACTORIES: Record<string, KernelFactory> = {
   Minimum: makeMinimumConfig,
   Maximum: makeMaximumConfig,
   Cast: makeCastConfig,
+  // Not a tfjs kernel: asked for by name by @fracture/models' batch norm (see batch-norm-gradient.ts).
+  [BATCH_NORM_GRAD_KERNEL]: makeBatchNormGradConfig,
 };
 
 /** Every kernel this package registers for the `wasm` backend. */

@@ -775,4 +775,75 @@
         (br $nextOut)))
       (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
       (br $nextIn))))
+
+  ;; Batch norm's backward sums per channel: sa[c] += Σ_r dy[r, c] and sb[c] += Σ_r dy[r, c]·xc[r, c], with dy and
+  ;; xc [rows x channels] (channels a multiple of 4), for the channels [c0, c1) only (multiples of 4), so threads can
+  ;; own disjoint channels. sa and sb are float64 [channels]: the float32 sums over a block of `block` rows are added
+  ;; into them, so the rounding is that of one block however many rows there are. Rows are the outer loop so that a
+  ;; block of both tensors stays in the cache while every channel group reads it.
+  (func $bn_grad_sums (export "bn_grad_sums")
+    (param $dy i32) (param $xc i32) (param $sa i32) (param $sb i32) (param $rows i32) (param $channels i32)
+    (param $c0 i32) (param $c1 i32) (param $block i32)
+    (local $rs i32) (local $r0 i32) (local $r1 i32) (local $c i32) (local $p i32) (local $q i32) (local $end i32)
+    (local $o i32) (local $a v128) (local $b v128) (local $d v128)
+    (if (i32.or (i32.eqz (local.get $rows)) (i32.ge_u (local.get $c0) (local.get $c1))) (then (return)))
+    (if (i32.eqz (local.get $block)) (then (local.set $block (local.get $rows))))
+    (local.set $rs (i32.shl (local.get $channels) (i32.const 2)))
+    (block $blocksDone (loop $nextBlock
+      (br_if $blocksDone (i32.ge_u (local.get $r0) (local.get $rows)))
+      (local.set $r1 (i32.add (local.get $r0) (local.get $block)))
+      (if (i32.gt_u (local.get $r1) (local.get $rows)) (then (local.set $r1 (local.get $rows))))
+      (local.set $c (local.get $c0))
+      (block $channelsDone (loop $nextGroup
+        (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $c1)))
+        (local.set $o (i32.add (i32.mul (local.get $r0) (local.get $rs)) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $p (i32.add (local.get $dy) (local.get $o)))
+        (local.set $q (i32.add (local.get $xc) (local.get $o)))
+        (local.set $end (i32.add (local.get $dy) (i32.add (i32.mul (local.get $r1) (local.get $rs)) (i32.shl (local.get $c) (i32.const 2)))))
+        (local.set $a (v128.const i32x4 0 0 0 0))
+        (local.set $b (v128.const i32x4 0 0 0 0))
+        (loop $nextRow
+          (local.set $d (v128.load (local.get $p)))
+          (local.set $a (f32x4.add (local.get $a) (local.get $d)))
+          (local.set $b (f32x4.add (local.get $b) (f32x4.mul (local.get $d) (v128.load (local.get $q)))))
+          (local.set $p (i32.add (local.get $p) (local.get $rs)))
+          (local.set $q (i32.add (local.get $q) (local.get $rs)))
+          (br_if $nextRow (i32.lt_u (local.get $p) (local.get $end))))
+        ;; lanes 0-1, then 2-3 (moved down by the shuffle), widened to float64 and added to the totals
+        (local.set $o (i32.add (local.get $sa) (i32.shl (local.get $c) (i32.const 3))))
+        (v128.store (local.get $o) (f64x2.add (v128.load (local.get $o)) (f64x2.promote_low_f32x4 (local.get $a))))
+        (v128.store offset=16 (local.get $o) (f64x2.add (v128.load offset=16 (local.get $o))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a) (local.get $a)))))
+        (local.set $o (i32.add (local.get $sb) (i32.shl (local.get $c) (i32.const 3))))
+        (v128.store (local.get $o) (f64x2.add (v128.load (local.get $o)) (f64x2.promote_low_f32x4 (local.get $b))))
+        (v128.store offset=16 (local.get $o) (f64x2.add (v128.load offset=16 (local.get $o))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $b) (local.get $b)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $nextGroup)))
+      (local.set $r0 (local.get $r1))
+      (br $nextBlock))))
+
+  ;; Batch norm's input gradient in one pass: out[r, c] = dy[r, c]·a[c] + xc[r, c]·b[c] + k[c] for the rows
+  ;; [r0, r1), with a, b and k float32 [channels] and channels a multiple of 4.
+  (func $bn_grad_input (export "bn_grad_input")
+    (param $dy i32) (param $xc i32) (param $a i32) (param $b i32) (param $k i32) (param $out i32)
+    (param $channels i32) (param $r0 i32) (param $r1 i32)
+    (local $rs i32) (local $p i32) (local $end i32) (local $c i32)
+    (if (i32.or (i32.eqz (local.get $channels)) (i32.ge_u (local.get $r0) (local.get $r1))) (then (return)))
+    (local.set $rs (i32.shl (local.get $channels) (i32.const 2)))
+    (local.set $p (i32.mul (local.get $r0) (local.get $rs)))
+    (local.set $end (i32.mul (local.get $r1) (local.get $rs)))
+    (loop $nextRow
+      (local.set $c (i32.const 0))
+      (loop $nextGroup
+        (v128.store (i32.add (local.get $out) (local.get $p))
+          (f32x4.add
+            (f32x4.add
+              (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $p))) (v128.load (i32.add (local.get $a) (local.get $c))))
+              (f32x4.mul (v128.load (i32.add (local.get $xc) (local.get $p))) (v128.load (i32.add (local.get $b) (local.get $c)))))
+            (v128.load (i32.add (local.get $k) (local.get $c)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br_if $nextGroup (i32.lt_u (local.get $c) (local.get $rs))))
+      (br_if $nextRow (i32.lt_u (local.get $p) (local.get $end)))))
 )

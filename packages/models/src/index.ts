@@ -27,7 +27,7 @@ export { getLayerByTorchName, torchStateDictShapes } from './torch-names';
 export { torchvisionToTimmKey } from './timm-names';
 export { StochasticDepth } from './stochastic-depth';
 export { SeededDropout } from './seeded-dropout';
-export { batchNormInTraining, TorchBatchNorm } from './torch-batch-norm';
+export { BATCH_NORM_GRAD_KERNEL, batchNormInTraining, TorchBatchNorm } from './torch-batch-norm';
 export type { BatchStatistics, TorchBatchNormArgs } from './torch-batch-norm';
 export { relu6WithMaskGrad, TorchReLU6 } from './torch-relu6';
 export { siluWithGrad, TorchSiLU } from './torch-silu';

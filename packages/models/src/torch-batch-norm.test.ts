@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { batchNormInTraining, TorchBatchNorm } from './torch-batch-norm';
+import { BATCH_NORM_GRAD_KERNEL, batchNormInTraining, TorchBatchNorm } from './torch-batch-norm';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -174,5 +174,70 @@ describe('batchNormInTraining', () => {
       expect(() => batchNormInTraining(x, g, g, -1)).toThrow(/batchNormInTraining: epsilon/);
     });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe(`the ${BATCH_NORM_GRAD_KERNEL} kernel, when the backend has one`, () => {
+  /**
+   * A cpu kernel under the contract's name, computing the closed form in float64 and recording its inputs:
+   * what @fracture/backend registers for wasm, where this package's tests cannot reach.
+   */
+  function registerRecordingKernel(seen: { centered: number[][]; calls: number }): void {
+    tf.registerKernel({
+      kernelName: BATCH_NORM_GRAD_KERNEL,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, backend }) => {
+        const cpu = backend as tf.KernelBackend & { makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo };
+        const read = (t: tf.TensorInfo) => cpu.readSync(t.dataId) as Float32Array;
+        const { dy, centered, gamma, rstd } = inputs as Record<'dy' | 'centered' | 'gamma' | 'rstd', tf.TensorInfo>;
+        const [d, xc, g, r] = [dy, centered, gamma, rstd].map((t) => read(t!));
+        const channels = g!.length;
+        const rows = d!.length / channels;
+        seen.calls++;
+        seen.centered.push(Array.from(xc!));
+        const sumDy = new Float64Array(channels);
+        const sumDyXc = new Float64Array(channels);
+        d!.forEach((v, i) => {
+          sumDy[i % channels] += v;
+          sumDyXc[i % channels] += v * xc![i]!;
+        });
+        const dx = d!.map((v, i) => {
+          const c = i % channels;
+          return g![c]! * r![c]! * (v - sumDy[c]! / rows - (xc![i]! * r![c]! * r![c]! * sumDyXc[c]!) / rows);
+        });
+        return [
+          cpu.makeTensorInfo(dy!.shape, 'float32', dx),
+          cpu.makeTensorInfo([channels], 'float32', Float32Array.from(sumDyXc, (v, c) => v * r![c]!)),
+          cpu.makeTensorInfo([channels], 'float32', Float32Array.from(sumDy)),
+        ];
+      },
+    });
+  }
+
+  test('is called once per backward pass with x − mean, and gives the composed gradients', () => {
+    const x = makeInput(7);
+    const w = tf.randomNormal(SHAPE, 0, 1, 'float32', 8);
+    const { stock, fast } = makePair();
+    const composed = gradients(fast, x, w);
+    const seen = { centered: [] as number[][], calls: 0 };
+    registerRecordingKernel(seen);
+    try {
+      const before = tf.memory().numTensors;
+      const fused = gradients(fast, x, w);
+      expect(seen.calls).toBe(1);
+      const centered = tf.tidy(() => tf.sub(x, tf.mean(x, [0, 1, 2])));
+      const recorded = tf.tensor(seen.centered[0]!, SHAPE);
+      expectClose(recorded, centered, 1e-6);
+      for (let k = 0; k < 3; k++) expectClose(fused.grads[k]!, composed.grads[k]!);
+      tf.dispose([fused.value, ...fused.grads, centered, recorded]);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      tf.unregisterKernel(BATCH_NORM_GRAD_KERNEL, 'cpu');
+    }
+    // Without the kernel the composed form runs again: no call is recorded.
+    const again = gradients(fast, x, w);
+    expect(seen.calls).toBe(1);
+    tf.dispose([x, w, composed.value, ...composed.grads, again.value, ...again.grads]);
+    disposeLayers(stock, fast);
   });
 });

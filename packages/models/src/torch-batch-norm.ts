@@ -17,6 +17,13 @@ export interface BatchStatistics {
 }
 
 /**
+ * A kernel computing the backward pass below in two passes, which @fracture/backend registers for wasm. Asked for
+ * by name, so this package depends on none of ours: inputs `dy`, `centered`, `gamma`, `rstd`; outputs
+ * `[dx, dGamma, dBeta]`. Where the running backend lacks it, the same closed form is composed from tfjs ops.
+ */
+export const BATCH_NORM_GRAD_KERNEL = 'FractureBatchNormGrad';
+
+/**
  * Training-mode batch norm over every axis but the last, as one op with a hand-written gradient.
  * The value is exactly tfjs-layers' (`tf.moments`, then `tf.batchNorm`), but tfjs's autodiff of
  * that graph runs about 24 full-size kernels backwards (the gradients of moments and of batchNorm
@@ -67,6 +74,9 @@ export function batchNormInTraining(
       // whole backward pass ends.
       tf.tidy(() => {
         const [xc, g, r] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+        if (tf.getKernel(BATCH_NORM_GRAD_KERNEL, tf.getBackend()) != null) {
+          return tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, { dy, centered: xc, gamma: g, rstd: r }, {}) as tf.Tensor[];
+        }
         const dBeta = tf.sum(dy, axes);
         const dGamma = tf.mul(tf.sum(tf.mul(dy, xc), axes), r);
         // x̂·Σ(dy·x̂)/M = xc · (rstd · dγ / M): one full-size multiply by a per-channel vector.

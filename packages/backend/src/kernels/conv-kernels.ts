@@ -42,6 +42,8 @@ export interface ConvKernelExports {
     vMatrixBytes: number, wMatrixBytes: number, mMatrixBytes: number, block: number, matrices: number,
   ): void;
   wino_filter_output_transform(m: number, dg: number, cin: number, cout: number, coP: number, matrixBytes: number): void;
+  bn_grad_sums(dy: number, xc: number, sa: number, sb: number, rows: number, channels: number, c0: number, c1: number, block: number): void;
+  bn_grad_input(dy: number, xc: number, a: number, b: number, k: number, out: number, channels: number, r0: number, r1: number): void;
 }
 
 const simd128Build = wasmModule<ConvKernelExports>(CONV_KERNELS_UNSHARED, CONV_KERNELS_SHARED);
