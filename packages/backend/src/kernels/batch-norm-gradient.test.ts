@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormInTraining } from '@fracture/models';
 import { onBackend, randomValues, relativeError } from '../testing/backends';
-import { useWinogradInThisFile } from '../testing/conv-cases';
+import { expectSameWithoutPool, useWinogradInThisFile } from '../testing/conv-cases';
 import { BATCH_NORM_GRAD_KERNEL, batchNormGradientKernelCalls } from './batch-norm-gradient';
-import { setConvKernelWorkersEnabled } from './conv-kernels';
 import type { WasmBackendLike } from './wasm-kernel-utils';
 
 /*
@@ -122,14 +121,7 @@ describe('threads', () => {
   test('the result is bit-identical with and without the pool (sums split by channels, dx by rows)', async () => {
     const shape = [5, 9, 7, 40];
     const inputs = inputsFor(shape);
-    const shared = await onBackend('wasm', () => runKernel(shape, inputs));
-    const previous = setConvKernelWorkersEnabled(false);
-    try {
-      const alone = await onBackend('wasm', () => runKernel(shape, inputs));
-      for (let k = 0; k < 3; k++) expect(Array.from(shared[k]!)).toEqual(Array.from(alone[k]!));
-    } finally {
-      setConvKernelWorkersEnabled(previous);
-    }
+    await expectSameWithoutPool(() => runKernel(shape, inputs));
   });
 });
 

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { onBackend, randomValues, relativeError } from '../testing/backends';
-import { useWinogradInThisFile } from '../testing/conv-cases';
-import { setConvKernelWorkersEnabled } from './conv-kernels';
+import { expectSameWithoutPool, useWinogradInThisFile } from '../testing/conv-cases';
 import {
   pointwiseFilterGradient,
   pointwiseFilterGradientCallCount,
@@ -103,14 +102,7 @@ describe('pointwise filter gradient matches the cpu backend', () => {
 describe('threads', () => {
   test('the result is bit-identical with and without the pool (column panels split, no cross-thread sum)', async () => {
     const c: Case = { x: [3, 9, 7, 16], outChannels: 40 };
-    const shared = await onBackend('wasm', () => runCase(c));
-    const previous = setConvKernelWorkersEnabled(false);
-    try {
-      const alone = await onBackend('wasm', () => runCase(c));
-      expect(Array.from(shared)).toEqual(Array.from(alone));
-    } finally {
-      setConvKernelWorkersEnabled(previous);
-    }
+    await expectSameWithoutPool(() => [runCase(c)]);
   });
 });
 

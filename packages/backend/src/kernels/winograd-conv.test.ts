@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
-import { CONV_CASES, describeConvCase, useWinogradInThisFile, type ConvCase } from '../testing/conv-cases';
+import { CONV_CASES, describeConvCase, expectSameWithoutPool, useWinogradInThisFile, type ConvCase } from '../testing/conv-cases';
 import { onBackend, randomValues, relativeError, wasmThreadsForTests } from '../testing/backends';
 import { convKernelsBuild, convKernelWorkers, setConvKernelsBuild, setConvKernelWorkersEnabled } from './conv-kernels';
 import { enableRelaxedSimd } from '../relaxed-simd';
@@ -135,15 +135,10 @@ describe('threads', () => {
     // Images and product rows are split, never a sum, so every output is computed exactly as on one thread. Batch 5
     // leaves an odd share; 20x18 tiles of 5 images are rows not a multiple of 4 per thread.
     const c: Case = { x: [5, 40, 36, 24], outChannels: 20, pad: 'same' };
-    const shared = await onBackend('wasm', () => runCase(c));
-    const previous = setConvKernelWorkersEnabled(false);
-    try {
-      const alone = await onBackend('wasm', () => runCase(c));
-      expect(Array.from(shared.forward)).toEqual(Array.from(alone.forward));
-      expect(Array.from(shared.inputGradient)).toEqual(Array.from(alone.inputGradient));
-    } finally {
-      setConvKernelWorkersEnabled(previous);
-    }
+    await expectSameWithoutPool(() => {
+      const { forward, inputGradient } = runCase(c);
+      return [forward, inputGradient];
+    });
   });
 
   test('splitRange shares whole multiples, the remainder last, and never more parts than there is work', () => {

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
-import { CONV_CASES, describeConvCase, useWinogradInThisFile, type ConvCase } from '../testing/conv-cases';
+import { CONV_CASES, describeConvCase, expectSameWithoutPool, useWinogradInThisFile, type ConvCase } from '../testing/conv-cases';
 import { onBackend, randomValues, relativeError } from '../testing/backends';
-import { setConvKernelWorkersEnabled } from './conv-kernels';
 import { setWasmKernelsEnabled } from './wasm-kernels';
 import type { WasmBackendLike } from './wasm-kernel-utils';
 import { setWinogradPolicy } from './winograd-choice';
@@ -156,14 +155,7 @@ describe('threads', () => {
   test('the result is bit-identical with and without the pool (images and column panels split, no cross-thread sum)', async () => {
     // Batch 5 leaves an odd share of images; 20 output channels are 3 panels, an odd share of columns.
     const c: Case = { x: [5, 20, 18, 24], outChannels: 20, pad: 'same' };
-    const shared = await onBackend('wasm', () => runCase(c));
-    const previous = setConvKernelWorkersEnabled(false);
-    try {
-      const alone = await onBackend('wasm', () => runCase(c));
-      expect(Array.from(shared)).toEqual(Array.from(alone));
-    } finally {
-      setConvKernelWorkersEnabled(previous);
-    }
+    await expectSameWithoutPool(() => [runCase(c)]);
   });
 });
 

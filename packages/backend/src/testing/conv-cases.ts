@@ -1,4 +1,5 @@
 import type { backend_util } from '@tensorflow/tfjs-core';
+import { setConvKernelWorkersEnabled } from '../kernels/conv-kernels';
 import { setWinogradPolicy, type WinogradPolicy } from '../kernels/winograd-choice';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
 import { onBackend } from './backends';
@@ -56,4 +57,21 @@ export function useWinogradInThisFile(): void {
   afterAll(() => {
     setWinogradPolicy(previous);
   });
+}
+
+/**
+ * Test helper: runs `run` on wasm with the conv kernels' worker pool and again without it, and expects every output
+ * bit-identical (the kernels split work by images, rows or columns, never by a sum). On the single-threaded build
+ * there is no pool and both runs take the same path; the threaded jest project is where this can fail.
+ */
+export async function expectSameWithoutPool(run: () => Float32Array[]): Promise<void> {
+  const shared = await onBackend('wasm', run);
+  const previous = setConvKernelWorkersEnabled(false);
+  try {
+    const alone = await onBackend('wasm', run);
+    expect(alone).toHaveLength(shared.length);
+    shared.forEach((values, k) => expect(Array.from(values)).toEqual(Array.from(alone[k]!)));
+  } finally {
+    setConvKernelWorkersEnabled(previous);
+  }
 }
