@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { CONV_CASES, describeConvCase, expectSameWithoutPool, useWinogradInThisFile, type ConvCase } from '../testing/conv-cases';
 import { onBackend, randomValues, relativeError, wasmThreadsForTests } from '../testing/backends';
-import { convKernelsBuild, convKernelWorkers, setConvKernelsBuild, setConvKernelWorkersEnabled } from './conv-kernels';
+import { convKernelsBuild, convKernelWorkers, setConvKernelsBuild } from './conv-kernels';
 import { enableRelaxedSimd } from '../relaxed-simd';
 import { setWinogradPolicy, threadsOf, winogradPays } from './winograd-choice';
 import * as winograd from './winograd-conv';
