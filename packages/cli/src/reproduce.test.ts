@@ -158,6 +158,12 @@ describe('fracture reproduce and demo', () => {
     const state = JSON.parse(await fs.readFile(midState, 'utf8'));
     await fs.writeFile(midState, JSON.stringify({ ...state, epoch: -1, history: [], inEpoch: { epoch: 0, batches: 1, lossSum: 1, correct: 1, seen: 2, seconds: 1 } }));
 
+    // Pictures of an earlier checkpoint's evaluation, which a new evaluation replaces.
+    for (const folder of ['mistakes', 'gradcam']) {
+      await fs.mkdir(path.join(runDir, 'partial', folder), { recursive: true });
+      await fs.writeFile(path.join(runDir, 'partial', folder, 'from-an-older-checkpoint.png'), 'not a picture');
+    }
+
     const assemble = ['--json', 'reproduce', '--report-only', '--data', data, '--models', 'cnn', '--epochs', '5', '--bootstrap', '20', '--backend', 'wasm', '--cache-dir', cache, '--out', out];
     const first = await runCli(assemble);
     expect(first.exitCode).toBe(0);
@@ -193,8 +199,13 @@ describe('fracture reproduce and demo', () => {
     // The row names the command that is training it, not the one that assembled the report.
     expect(markdown).toContain('fracture reproduce (the training command)');
     expect(markdown).toContain('Note: trained for the test');
-    for (const image of markdown.match(/\]\(([^)]+\.png)\)/g) ?? []) {
-      await expect(fs.stat(path.join(out, decodeURI(image.slice(2, -1))))).resolves.toBeTruthy();
+    const shown = (markdown.match(/\]\(([^)]+\.png)\)/g) ?? []).map((image) => decodeURI(image.slice(2, -1)));
+    for (const image of shown) await expect(fs.stat(path.join(out, image))).resolves.toBeTruthy();
+    // The partial folder's pictures are exactly the ones the report shows.
+    for (const folder of ['mistakes', 'gradcam']) {
+      const files = await fs.readdir(path.join(runDir, 'partial', folder));
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) expect(shown).toContain(`grouped/cnn/partial/${folder}/${file}`);
     }
 
     // Assembling again reuses the evaluation until the checkpoint moves on.

@@ -310,6 +310,9 @@ async function partialResult(run: ModelRun): Promise<ModelRunResult | undefined>
   const plannedEpochs = training.epochs ?? pick(options.epochs, modelName) ?? getModelSpec(modelName).epochs;
   log(`${protocol}/${modelName}: unfinished: evaluating its last checkpoint (${checkpoint.history.length} of ${plannedEpochs} epochs, step ${checkpoint.step})`);
   const { maxTrainImages, weights } = checkpoint.settings;
+  // A newer checkpoint picks other mistakes (and names gallery files by its predictions): the pictures of the
+  // one before would otherwise stay beside the new ones.
+  await Promise.all(['mistakes', 'gradcam'].map((folder) => fs.rm(path.join(partialDir, folder), { recursive: true, force: true })));
   const result = await summariseRun(
     { ...run, options: { ...options, command: training.command ?? undefined, notes: training.notes ?? [] }, artifactsDir: partialDir },
     {
