@@ -15,6 +15,8 @@ export interface EnsembleRunOptions {
   seed?: number;
   nBoot?: number;
   cacheDir?: string;
+  /** The dataset folder: written image paths are relative to it, as in `runEvaluation`. */
+  dataRoot?: string;
   log?: (line: string) => void;
 }
 

@@ -147,6 +147,14 @@ describe('fracture command', () => {
     expect(json.comparisons).toHaveLength(2);
     expect(json.ensemble.auc.estimate).toBeGreaterThanOrEqual(0);
     expect(json.ensemble.auc.estimate).toBeLessThanOrEqual(1);
+    // Its predictions name images relative to --data, as evaluate's do.
+    const rows = (await fs.readFile(path.join(work, 'ens', 'ensemble', 'predictions.csv'), 'utf8')).trim().split('\n').slice(1);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const file = JSON.parse(row.slice(0, row.lastIndexOf('"') + 1)) as string;
+      expect(path.isAbsolute(file)).toBe(false);
+      await expect(fs.stat(path.join(data, file))).resolves.toBeTruthy();
+    }
   });
 
   test('no tensors leak across commands', async () => {

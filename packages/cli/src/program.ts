@@ -347,7 +347,7 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
     .action(async (opts, command: Command) => {
       const output = out(command);
       const split = await readSplitManifest(opts.split, { root: opts.data });
-      const result = await runEnsemble({ modelDirs: opts.modelDirs, items: split.test, out: opts.out, weights: opts.weights, seed: opts.seed, log: output.info });
+      const result = await runEnsemble({ modelDirs: opts.modelDirs, items: split.test, out: opts.out, weights: opts.weights, seed: opts.seed, dataRoot: opts.data, log: output.info });
       const line = (name: string, m: typeof result.ensemble.metrics) => `  ${name.padEnd(20)} accuracy ${percent(m.accuracy.estimate)}  AUC ${m.auc.estimate.toFixed(3)}  kappa ${m.kappa.estimate.toFixed(3)}`;
       output.result(
         { members: result.members.map((m) => ({ name: m.name, modelDir: m.modelDir, metrics: m.evaluation.metrics })), ensemble: result.ensemble.metrics, comparisons: result.comparisons },
