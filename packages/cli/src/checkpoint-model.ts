@@ -4,6 +4,7 @@ import { createModel, isModelName } from '@fracture/models';
 import { CLASS_NAMES } from '@fracture/preprocess';
 import { loadWeightsInto, readCheckpoint } from '@fracture/train';
 import type { EpochLogs } from '@fracture/train';
+import { portableRelativePath } from './portable-path';
 import { RUN_SETTINGS_FILE } from './run-settings';
 import type { RunSettings } from './run-settings';
 import { defaultPreparation, saveTrainedModel } from './trained-model';
@@ -51,15 +52,10 @@ export async function exportCheckpointModel(runDir: string, modelDir: string): P
       classNames: [...CLASS_NAMES],
       positiveClass: CLASS_NAMES[0],
       ...defaultPreparation(modelName, channels, inputSize),
-      training: { ...settings, epochs: history.length, step, partial: true, checkpoint: portableCheckpointPath(modelDir, checkpoint.dir), checkpointSavedAt: checkpoint.state.savedAt },
+      training: { ...settings, epochs: history.length, step, partial: true, checkpoint: portableRelativePath(modelDir, checkpoint.dir), checkpointSavedAt: checkpoint.state.savedAt },
     });
     return { modelDir, info, history, step, settings };
   } finally {
     model.dispose();
   }
-}
-
-/** The checkpoint as seen from the exported model folder, so a committed export names no folder of this machine. */
-function portableCheckpointPath(modelDir: string, checkpointDir: string): string {
-  return path.relative(path.resolve(modelDir), path.resolve(checkpointDir)).split(path.sep).join('/');
 }

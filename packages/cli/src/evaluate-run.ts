@@ -18,6 +18,7 @@ import {
 import type { BinaryEvaluation, MisclassifiedSample } from '@fracture/metrics';
 import { predictBatches } from '@fracture/train';
 import { useEngine } from './engine';
+import { portableRelativePath } from './portable-path';
 import { evaluateSubgroups } from './subgroup-evaluation';
 import type { SubgroupRow } from './subgroup-evaluation';
 import { inferenceBatchSize } from './wasm-batch-sizes';
@@ -146,14 +147,9 @@ export async function writeEvaluation(
   return { evaluation, mistakes, files, subgroups };
 }
 
-/** `file` relative to the dataset folder `dataRoot`, with `/` on every platform: how written reports name images. */
-export function datasetRelativePath(dataRoot: string, file: string): string {
-  return path.relative(path.resolve(dataRoot), path.resolve(file)).split(path.sep).join('/');
-}
-
 /** Image paths as the written files show them: relative to the dataset folder when there is one. */
 function pathShownFrom(dataRoot: string | undefined): (file: string) => string {
-  return dataRoot === undefined ? (file) => file : (file) => datasetRelativePath(dataRoot, file);
+  return dataRoot === undefined ? (file) => file : (file) => portableRelativePath(dataRoot, file);
 }
 
 function interval(value: { estimate: number; lower: number; upper: number } | null, digits = 3): string {

@@ -13,9 +13,10 @@ import type { EpochLogs, TrainBackend, TrainCallback } from '@fracture/train';
 import { galleryItems, writeGallery } from './demo';
 import { useEngine } from './engine';
 import { exportCheckpointModel } from './checkpoint-model';
-import { datasetRelativePath, runEvaluation } from './evaluate-run';
+import { runEvaluation } from './evaluate-run';
 import { measureLocalisation } from './localisation-run';
 import type { LocalisationSummary } from './localisation-run';
+import { portableRelativePath } from './portable-path';
 import { createPredictor } from './predictor';
 import type { ExplainMethod } from './predictor';
 import type { SubgroupRow } from './subgroup-evaluation';
@@ -387,7 +388,7 @@ async function summariseRun(
     command: options.command,
     notes: options.notes,
     gallery: gallery.map((file) => path.relative(reportRoot, file)),
-    mistakes: mistakes.map((m) => ({ ...m, path: datasetRelativePath(options.dataDir, m.path), thumbnail: path.relative(reportRoot, m.thumbnail) })),
+    mistakes: mistakes.map((m) => ({ ...m, path: portableRelativePath(options.dataDir, m.path), thumbnail: path.relative(reportRoot, m.thumbnail) })),
     ...(run.artifactsDir ? { artifacts: path.relative(reportRoot, run.artifactsDir) } : {}),
   };
 }
