@@ -25,6 +25,9 @@ async function collect(iterable: AsyncIterable<Batch>): Promise<{ xs: number[][]
   return out;
 }
 
+/** A seeded brightness change: resumed batches must carry the same augmentation as an uninterrupted pass. */
+const jitter = (x: tf.Tensor3D, rng: Rng): tf.Tensor3D => tf.mul(x, 0.5 + rng.next()) as tf.Tensor3D;
+
 describe('createBatchLoader', () => {
   let root: string;
   let items: DatasetItem[];
@@ -111,6 +114,58 @@ describe('createBatchLoader', () => {
       expect(loader.failures).toHaveLength(3);
     } finally {
       removeDir(bad);
+    }
+  });
+
+  test('startBatch yields what a full pass yields from that batch on, past a batch whose images all fail, and leaks nothing', async () => {
+    const bad = makeTempDir('loader-start');
+    const cacheDir = makeTempDir('loader-start-cache');
+    try {
+      // Batch 1 (size 2) holds only unreadable files: a pass from the start yields batches 0, 2, 3, 4 of positions.
+      const mixed: DatasetItem[] = [
+        items[0],
+        items[1],
+        { path: writeFile(bad, 'cut.png', pngBytes(30, 30).subarray(0, 60)), label: 0, className: 'fractured' },
+        { path: path.join(bad, 'missing.png'), label: 1, className: 'not fractured' },
+        items[2],
+        { path: writeFile(bad, 'text.jpg', 'hello'), label: 1, className: 'not fractured' },
+        items[3],
+        items[4],
+        items[0],
+      ];
+      const options = { imageSize: 4, channels: 1 as const, batchSize: 2, seed: 7, transform: jitter };
+      for (const cache of [undefined, cacheDir]) {
+        const full = await collect(createBatchLoader(mixed, { ...options, cacheDir: cache }).batches(2));
+        expect(full.shapes.length).toBe(4);
+        for (const startBatch of [1, 2, 3, 4]) {
+          const start = tf.memory().numTensors;
+          const loader = createBatchLoader(mixed, { ...options, cacheDir: cache });
+          expect(loader.supportsStartBatch).toBe(true);
+          const resumed = await collect(loader.batches(2, { startBatch }));
+          const skippedImages = full.shapes.slice(0, startBatch).reduce((n, shape) => n + shape[0], 0);
+          expect(resumed.paths).toEqual(full.paths.slice(skippedImages));
+          expect(resumed.xs).toEqual(full.xs.slice(skippedImages));
+          expect(resumed.shapes).toEqual(full.shapes.slice(startBatch));
+          // The failures of the skipped batch are still reported, with their reasons.
+          expect(loader.failures.map((f) => path.basename(f.path)).sort()).toEqual(['cut.png', 'missing.png', 'text.jpg']);
+          expect(tf.memory().numTensors).toBe(start);
+        }
+      }
+      // Over the warm cache, a resume reads no readable image of the batches it skips (batch 3 is the fifth position,
+      // one image: the one hit); only the two unreadable files that exist are tried again, as they never reach the cache.
+      const warm = createBatchLoader(mixed, { ...options, cacheDir });
+      await collect(warm.batches(2, { startBatch: 3 }));
+      expect(warm.cacheStats).toEqual({ hits: 1, misses: 2 });
+      const loader = createBatchLoader(mixed, options);
+      await expect(collect(loader.batches(0, { startBatch: 6 }))).rejects.toThrow(
+        'createBatchLoader: expected startBatch to be an integer from 0 to 5 (the batches per epoch), got 6',
+      );
+      await expect(collect(loader.batches(0, { startBatch: 5 }))).rejects.toThrow(
+        'createBatchLoader: resuming epoch 1 after batch 5, but only 4 batches of it have an image that loads',
+      );
+    } finally {
+      removeDir(bad);
+      removeDir(cacheDir);
     }
   });
 

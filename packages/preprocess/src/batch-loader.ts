@@ -37,15 +37,19 @@ export function createBatchLoader(items: readonly DatasetItem[], options: BatchL
   const list = items.slice();
   const numBatches = settings.dropLast ? Math.floor(list.length / batchSize) : Math.ceil(list.length / batchSize);
 
+  // The decoder is part of the key: libjpeg-turbo and jpeg-js differ by a level or two.
+  const cacheFileOf = async (item: DatasetItem, cacheDir: string): Promise<string> => {
+    const info = await stat(item.path);
+    const decoder = await jpegDecoder();
+    const key = JSON.stringify([path.resolve(item.path), info.mtimeMs, info.size, height, width, channels, settings.antialias, decoder]);
+    return path.join(cacheDir, `${createHash('sha1').update(key).digest('hex')}.bin`);
+  };
+
   const loadOne = async (item: DatasetItem): Promise<LoadResult> => {
     try {
       let cacheFile: string | undefined;
       if (settings.cacheDir) {
-        const info = await stat(item.path);
-        // The decoder is part of the key: libjpeg-turbo and jpeg-js differ by a level or two.
-        const decoder = await jpegDecoder();
-        const key = JSON.stringify([path.resolve(item.path), info.mtimeMs, info.size, height, width, channels, settings.antialias, decoder]);
-        cacheFile = path.join(settings.cacheDir, `${createHash('sha1').update(key).digest('hex')}.bin`);
+        cacheFile = await cacheFileOf(item, settings.cacheDir);
         const cached = await readCacheFile(cacheFile, height, width, channels);
         if (cached) {
           cacheStats.hits++;
@@ -64,9 +68,32 @@ export function createBatchLoader(items: readonly DatasetItem[], options: BatchL
     }
   };
 
-  async function* batches(epoch = 0): AsyncGenerator<Batch> {
+  /**
+   * Whether an image of a batch being skipped would load, recording it in `failures` when not. An image whose
+   * cache file exists decoded before (the cache is written only on success, and its key changes with the file),
+   * so a resume over cached data costs two `stat`s per image instead of a read and an augmentation.
+   */
+  const probeOne = async (item: DatasetItem): Promise<boolean> => {
+    if (settings.cacheDir) {
+      try {
+        const info = await stat(await cacheFileOf(item, settings.cacheDir));
+        if (info.size === CACHE_HEADER_BYTES + height * width * channels) return true;
+      } catch {
+        // not cached (or the image itself is gone): load it to find out
+      }
+    }
+    const result = await loadOne(item);
+    if (!result.ok && !failures.has(item.path)) failures.set(item.path, result.reason);
+    return result.ok;
+  };
+
+  async function* batches(epoch = 0, options: { startBatch?: number } = {}): AsyncGenerator<Batch> {
     if (!Number.isInteger(epoch) || epoch < 0) {
       throw new Error(`createBatchLoader: batches(epoch) expects a non-negative integer, got ${epoch}`);
+    }
+    const startBatch = options.startBatch ?? 0;
+    if (!(Number.isInteger(startBatch) && startBatch >= 0 && startBatch <= numBatches)) {
+      throw new Error(`createBatchLoader: expected startBatch to be an integer from 0 to ${numBatches} (the batches per epoch), got ${startBatch}`);
     }
     const order = list.map((_, i) => i);
     if (settings.shuffle) {
@@ -88,7 +115,23 @@ export function createBatchLoader(items: readonly DatasetItem[], options: BatchL
       }
     };
 
-    for (let b = 0; b < numBatches; b++) {
+    // Batches whose images all fail are not yielded, so the yielded index `startBatch` is found by checking each
+    // earlier batch for one image that loads, without assembling or augmenting anything.
+    let firstBatch = 0;
+    let skipped = 0;
+    while (skipped < startBatch) {
+      if (firstBatch >= numBatches) {
+        throw new Error(`createBatchLoader: resuming epoch ${epoch + 1} after batch ${startBatch}, but only ${skipped} batches of it have an image that loads`);
+      }
+      const first = firstBatch * batchSize;
+      const positions = Array.from({ length: Math.min(first + batchSize, total) - first }, (_, i) => first + i);
+      const loads = await Promise.all(positions.map((position) => limiter(() => probeOne(list[order[position]]))));
+      if (loads.some(Boolean)) skipped++;
+      firstBatch++;
+    }
+    started = firstBatch * batchSize;
+
+    for (let b = firstBatch; b < numBatches; b++) {
       const first = b * batchSize;
       const last = Math.min(first + batchSize, total);
       fill(first);
@@ -111,6 +154,7 @@ export function createBatchLoader(items: readonly DatasetItem[], options: BatchL
     size: list.length,
     batchSize,
     numBatches,
+    supportsStartBatch: true,
     batches,
     get failures(): SkippedFile[] {
       return [...failures].map(([p, reason]) => ({ path: p, reason }));

@@ -20,9 +20,9 @@ describe('createClassBalancedLoader', () => {
   });
   afterAll(() => removeDir(root));
 
-  async function epochPaths(loader: ReturnType<typeof createClassBalancedLoader>, epoch: number): Promise<string[]> {
+  async function epochPaths(loader: ReturnType<typeof createClassBalancedLoader>, epoch: number, startBatch?: number): Promise<string[]> {
     const paths: string[] = [];
-    for await (const batch of loader.batches(epoch)) {
+    for await (const batch of loader.batches(epoch, startBatch === undefined ? undefined : { startBatch })) {
       // Labels must follow the items: one-hot of each item's label.
       const ys = (await batch.ys.array()) as number[][];
       batch.items.forEach((item, i) => expect(ys[i][item.label]).toBe(1));
@@ -55,6 +55,16 @@ describe('createClassBalancedLoader', () => {
     const a = await epochPaths(make(), 2);
     expect(await epochPaths(make(), 2)).toEqual(a);
     expect(await epochPaths(make(), 3)).not.toEqual(a);
+  });
+
+  test('startBatch resumes inside an epoch at the same draw and order, and leaks nothing', async () => {
+    const make = () => createClassBalancedLoader(items, { imageSize: 4, batchSize: 4, perEpoch: { 1: 6 }, seed: 3 });
+    const full = await epochPaths(make(), 1);
+    const before = tf.memory().numTensors;
+    expect(make().supportsStartBatch).toBe(true);
+    expect(await epochPaths(make(), 1, 1)).toEqual(full.slice(4));
+    expect(await epochPaths(make(), 1, 2)).toEqual(full.slice(8));
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   test('more than a class has: every image, then repeats (oversampling)', async () => {

@@ -63,10 +63,11 @@ export function createClassBalancedLoader(items: readonly DatasetItem[], options
     numBatches: options.dropLast ? Math.floor(size / batchSize) : Math.ceil(size / batchSize),
     failures,
     cacheStats,
-    async *batches(epoch = 0): AsyncGenerator<Batch> {
+    supportsStartBatch: true,
+    async *batches(epoch = 0, batchesOptions: { startBatch?: number } = {}): AsyncGenerator<Batch> {
       const loader = createBatchLoader(epochItems(epoch), { ...options, shuffle: true, seed: seed + epoch });
       try {
-        yield* loader.batches(epoch);
+        yield* loader.batches(epoch, batchesOptions);
       } finally {
         for (const failure of loader.failures) if (!failures.some((f) => f.path === failure.path)) failures.push(failure);
         cacheStats.hits += loader.cacheStats.hits;

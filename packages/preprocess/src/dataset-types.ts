@@ -184,8 +184,17 @@ export interface BatchLoader {
   readonly batchSize: number;
   /** Batches per epoch. An image that fails makes its batch smaller; a batch whose images all fail is skipped. */
   readonly numBatches: number;
-  /** Yields the batches of one epoch; the same seed and epoch give the same order and augmentation. */
-  batches(epoch?: number): AsyncIterable<Batch>;
+  /**
+   * Yields the batches of one epoch; the same seed and epoch give the same order and augmentation. `startBatch`
+   * resumes inside an epoch: it yields exactly what a pass from the start yields from that (0-based) batch on,
+   * without loading the earlier batches' images (it only checks that each earlier batch has one that loads).
+   */
+  batches(epoch?: number, options?: { startBatch?: number }): AsyncIterable<Batch>;
+  /**
+   * True when `batches(epoch, { startBatch })` skips the earlier batches itself (both loaders of this package); a
+   * loader of your own without it is resumed by @fracture/train drawing and disposing the earlier batches.
+   */
+  readonly supportsStartBatch?: boolean;
   /** Images that could not be read or decoded, with the reason; they are skipped, never thrown. */
   readonly failures: SkippedFile[];
   /** Cache hits and misses since the loader was created. */
