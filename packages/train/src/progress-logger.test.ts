@@ -61,6 +61,38 @@ describe('progressLogger', () => {
     expect(text.trim().split('\n')).toEqual(['warning: slow disk', 'epoch 1/2  loss 0.5000  acc 0.5000  lr 0.1000  seconds 1  val_loss 0.6250']);
   });
 
+  test('in a log, a progress line at most every everySeconds inside an epoch, with an ETA that holds after a resume', () => {
+    const out = stream(false);
+    let t = 0;
+    const logger = progressLogger({ stream: out, now: () => t, everySeconds: 60 });
+    const ctx = fakeContext({ epochs: 10, numBatches: 200 });
+    logger.onTrainBegin?.(ctx);
+    logger.onEpochBegin?.(6, ctx);
+    // A resumed epoch: batches 100.. of 200, 4 images each, one every 20 s (0.2 img/s).
+    const resumed = (b: number): BatchLogs => ({ ...batch(b), epoch: 6, step: 1000 + b });
+    for (let b = 100; b < 110; b++) {
+      t += 20_000;
+      logger.onBatchEnd?.(resumed(b), ctx);
+    }
+    const lines = out.chunks.join('').trim().split('\n');
+    // Lines at 60, 120 and 180 s (batches 103, 106 and 109 done), none in between.
+    expect(lines.map((l) => l.split('  ')[1])).toEqual(['batch 103/200', 'batch 106/200', 'batch 109/200']);
+    // 91 batches of 4 images left at 0.2 img/s: 1820 s, not the 1/10 of it that counting from batch 0 would give.
+    expect(lines[2]).toBe('epoch 7/10  batch 109/200  loss 0.5000 acc 0.750 0.2 img/s eta 30:20');
+    expect(lines.every((l) => !l.includes('\r'))).toBe(true);
+    // everySeconds 0: epoch lines only.
+    const quiet = stream(false);
+    const epochOnly = progressLogger({ stream: quiet, now: () => t, everySeconds: 0 });
+    epochOnly.onTrainBegin?.(ctx);
+    epochOnly.onEpochBegin?.(0, ctx);
+    for (let b = 0; b < 5; b++) {
+      t += 100_000;
+      epochOnly.onBatchEnd?.(batch(b), ctx);
+    }
+    expect(quiet.chunks).toEqual([]);
+    expect(() => progressLogger({ everySeconds: -1 })).toThrow('progressLogger: everySeconds must be a number of seconds >= 0, got -1');
+  });
+
   test('formats durations', () => {
     expect(formatDuration(62)).toBe('1:02');
     expect(formatDuration(3723)).toBe('1:02:03');

@@ -20,6 +20,11 @@ export interface ProgressLoggerOptions {
   everySteps?: number;
   /** Minimum milliseconds between bar redraws (default 100). */
   throttleMs?: number;
+  /**
+   * In plain-text mode, also write a progress line (batch, loss, accuracy, throughput, ETA) at most this often
+   * inside an epoch (default 60 seconds; 0: epoch lines only), so a log of a long epoch shows it is moving.
+   */
+  everySeconds?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -35,14 +40,21 @@ export function progressLogger(options: ProgressLoggerOptions = {}): TrainCallba
   const stream: LogStream = options.stream ?? process.stderr;
   const format = options.format === 'bar' || options.format === 'lines' || options.format === 'jsonl' ? options.format : stream.isTTY ? 'bar' : 'lines';
   const throttleMs = options.throttleMs ?? 100;
+  const everySeconds = options.everySeconds ?? 60;
+  if (!(Number.isFinite(everySeconds) && everySeconds >= 0)) {
+    throw new Error(`progressLogger: everySeconds must be a number of seconds >= 0, got ${everySeconds}`);
+  }
   const now = options.now ?? (() => Date.now());
   let epochs = 0;
   let numBatches: number | undefined;
   let epochStart = 0;
+  // Batches and images since the epoch began in this process: a resumed epoch starts counting at its resume point.
+  let counted = 0;
   let seen = 0;
   let lossSum = 0;
   let correct = 0;
   let lastDraw = -Infinity;
+  let lastLine = 0;
   let barOpen = false;
 
   const json = (event: string, body: object) => stream.write(`${JSON.stringify({ event, ...body })}\n`);
@@ -59,6 +71,8 @@ export function progressLogger(options: ProgressLoggerOptions = {}): TrainCallba
     },
     onEpochBegin(epoch: number) {
       epochStart = now();
+      lastLine = epochStart;
+      counted = 0;
       seen = 0;
       lossSum = 0;
       correct = 0;
@@ -66,6 +80,7 @@ export function progressLogger(options: ProgressLoggerOptions = {}): TrainCallba
       if (format === 'bar') stream.write(`epoch ${epoch + 1}/${epochs}\n`);
     },
     onBatchEnd(logs: BatchLogs, ctx: TrainContext) {
+      counted += 1;
       seen += logs.size;
       lossSum += logs.loss * logs.size;
       correct += logs.acc * logs.size;
@@ -74,23 +89,27 @@ export function progressLogger(options: ProgressLoggerOptions = {}): TrainCallba
         if (options.everySteps && (logs.step + 1) % options.everySteps === 0) json('batch', { ...logs });
         return;
       }
-      if (format === 'lines') return;
       const t = now();
-      const isLast = numBatches !== undefined && logs.batch + 1 >= numBatches;
-      if (t - lastDraw < throttleMs && !isLast) return;
-      lastDraw = t;
+      const done = logs.batch + 1;
+      const isLast = numBatches !== undefined && done >= numBatches;
       const seconds = (t - epochStart) / 1000;
       const rate = seconds > 0 ? seen / seconds : 0;
-      const done = logs.batch + 1;
-      const eta = numBatches && rate > 0 ? ((numBatches - done) * (seen / done)) / rate : undefined;
+      // Images per batch from the batches this process saw, so that a resumed epoch's ETA is not understated.
+      const eta = numBatches && rate > 0 ? ((numBatches - done) * (seen / counted)) / rate : undefined;
+      const stats = `loss ${(lossSum / seen).toFixed(4)} acc ${(correct / seen).toFixed(3)} ${rate.toFixed(1)} img/s${eta !== undefined ? ` eta ${formatDuration(eta)}` : ''}`;
+      if (format === 'lines') {
+        if (everySeconds === 0 || isLast || t - lastLine < everySeconds * 1000) return;
+        lastLine = t;
+        stream.write(`epoch ${logs.epoch + 1}/${epochs}  batch ${numBatches ? `${done}/${numBatches}` : done}  ${stats}\n`);
+        return;
+      }
+      if (t - lastDraw < throttleMs && !isLast) return;
+      lastDraw = t;
       const width = Math.max(10, Math.min(30, (stream.columns ?? 80) - 70));
       const fraction = numBatches ? Math.min(1, done / numBatches) : 0;
       const filled = Math.round(fraction * width);
       const bar = numBatches ? `[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${numBatches}` : `${done}`;
-      const line =
-        `  ${bar} loss ${(lossSum / seen).toFixed(4)} acc ${(correct / seen).toFixed(3)} ` +
-        `${rate.toFixed(1)} img/s${eta !== undefined ? ` eta ${formatDuration(eta)}` : ''}`;
-      stream.write(`\r${line}\x1b[K`);
+      stream.write(`\r  ${bar} ${stats}\x1b[K`);
       barOpen = true;
     },
     onEpochEnd(logs: EpochLogs) {
