@@ -115,8 +115,8 @@ export function createBatchLoader(items: readonly DatasetItem[], options: BatchL
       }
     };
 
-    // Batches whose images all fail are not yielded, so the yielded index `startBatch` is found by checking each
-    // earlier batch for one image that loads, without assembling or augmenting anything.
+    // Batches whose images all fail are not yielded, so the yielded index `startBatch` is found by probing every
+    // image of the earlier batches (which also reports their failures), without assembling or augmenting anything.
     let firstBatch = 0;
     let skipped = 0;
     while (skipped < startBatch) {
