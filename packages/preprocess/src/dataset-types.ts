@@ -187,7 +187,8 @@ export interface BatchLoader {
   /**
    * Yields the batches of one epoch; the same seed and epoch give the same order and augmentation. `startBatch`
    * resumes inside an epoch: it yields exactly what a pass from the start yields from that (0-based) batch on,
-   * without loading the earlier batches' images (it only checks that each earlier batch has one that loads).
+   * without assembling or augmenting the earlier batches (it probes their images, over the cache with two `stat`s each, so
+   * that a batch whose images all fail is counted as a full pass counts it and failures are still reported).
    */
   batches(epoch?: number, options?: { startBatch?: number }): AsyncIterable<Batch>;
   /**

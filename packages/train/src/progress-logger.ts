@@ -96,11 +96,11 @@ export function progressLogger(options: ProgressLoggerOptions = {}): TrainCallba
       const rate = seconds > 0 ? seen / seconds : 0;
       // Images per batch from the batches this process saw, so that a resumed epoch's ETA is not understated.
       const eta = numBatches && rate > 0 ? ((numBatches - done) * (seen / counted)) / rate : undefined;
-      const stats = `loss ${(lossSum / seen).toFixed(4)} acc ${(correct / seen).toFixed(3)} ${rate.toFixed(1)} img/s${eta !== undefined ? ` eta ${formatDuration(eta)}` : ''}`;
+      const stats = () => `loss ${(lossSum / seen).toFixed(4)} acc ${(correct / seen).toFixed(3)} ${rate.toFixed(1)} img/s${eta !== undefined ? ` eta ${formatDuration(eta)}` : ''}`;
       if (format === 'lines') {
         if (everySeconds === 0 || isLast || t - lastLine < everySeconds * 1000) return;
         lastLine = t;
-        stream.write(`epoch ${logs.epoch + 1}/${epochs}  batch ${numBatches ? `${done}/${numBatches}` : done}  ${stats}\n`);
+        stream.write(`epoch ${logs.epoch + 1}/${epochs}  batch ${numBatches ? `${done}/${numBatches}` : done}  ${stats()}\n`);
         return;
       }
       if (t - lastDraw < throttleMs && !isLast) return;
@@ -109,7 +109,7 @@ export function progressLogger(options: ProgressLoggerOptions = {}): TrainCallba
       const fraction = numBatches ? Math.min(1, done / numBatches) : 0;
       const filled = Math.round(fraction * width);
       const bar = numBatches ? `[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${numBatches}` : `${done}`;
-      stream.write(`\r  ${bar} ${stats}\x1b[K`);
+      stream.write(`\r  ${bar} ${stats()}\x1b[K`);
       barOpen = true;
     },
     onEpochEnd(logs: EpochLogs) {
