@@ -1,6 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { scanImageFolder } from '@fracture/preprocess';
+import { measureLocalisation } from './localisation-run';
+import { modelFingerprint } from './model-fingerprint';
+import { createPredictor } from './predictor';
 import { fracAtlasDataset, runCli, syntheticDataset, tempDir, useWasm } from './testing/fixtures';
 
 jest.setTimeout(300_000);
@@ -87,6 +91,8 @@ describe('external validation', () => {
     expect(result.exitCode).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(json.rows.map((r: { method: string }) => r.method)).toEqual(['gradcam', 'occlusion', 'centre prior', 'uniform']);
+    // The progress kept beside --out while it ran is gone once it finished.
+    await expect(fs.stat(`${file}.progress.json`)).rejects.toThrow(/ENOENT/);
     const full = JSON.parse(await fs.readFile(file, 'utf8'));
     expect(full.perImage).toHaveLength(json.n);
     expect(json.n).toBeGreaterThan(5);
@@ -102,6 +108,51 @@ describe('external validation', () => {
         expect(value.estimate).toBeLessThanOrEqual(1);
       }
     }
+  });
+
+  test('a stopped localisation continues from its progress file and ends where an uninterrupted run ends', async () => {
+    const { items } = await scanImageFolder(atlas);
+    const before = tf.memory().numTensors;
+    const predictor = await createPredictor(modelDir);
+    const progressFile = path.join(work, 'localise.progress.json');
+    const options = { methods: ['gradcam', 'occlusion'] as const, seed: 3, nBoot: 50, progressFile, progressKey: await modelFingerprint(modelDir), progressEverySeconds: 0 };
+    try {
+      const uninterrupted = await measureLocalisation(predictor, items, { ...options, methods: [...options.methods], progressFile: undefined });
+      expect(uninterrupted.resumed).toBe(0);
+      // The default occlusion window is a seventh of the input (32 px at 224); this model's input is 32 px.
+      expect(uninterrupted.occlusionWindow).toBe(5);
+      expect(uninterrupted.tolerance).toBe(2);
+
+      // A run stopped after its `stopAt`-th image; returns the first image it scored (1 when nothing was resumed).
+      const stop = new Error('stopped');
+      const runUntil = async (progressKey: string, stopAt: number) => {
+        let first = 0;
+        const onProgress = (done: number) => {
+          first ||= done;
+          if (done === stopAt) throw stop;
+        };
+        await expect(measureLocalisation(predictor, items, { ...options, methods: [...options.methods], progressKey, onProgress })).rejects.toBe(stop);
+        return first;
+      };
+      expect(await runUntil(options.progressKey, 3)).toBe(1);
+      // The progress is written after each image is reported, so the stop at the third kept two.
+      const saved = JSON.parse(await fs.readFile(progressFile, 'utf8')) as { images: { path: string }[] };
+      expect(saved.images.map((image) => image.path)).toEqual(uninterrupted.perImage.slice(0, 2).map((image) => image.path));
+      // Another model's progress is not reused, in either direction.
+      expect(await runUntil('another model', 2)).toBe(1);
+      expect(await runUntil(options.progressKey, 4)).toBe(1);
+      expect(await runUntil(options.progressKey, 6)).toBe(4);
+
+      const resumed = await measureLocalisation(predictor, items, { ...options, methods: [...options.methods] });
+      expect(resumed.resumed).toBe(5);
+      expect(resumed.perImage).toEqual(uninterrupted.perImage);
+      expect(resumed.rows).toEqual(uninterrupted.rows);
+      expect(resumed.boxAreaFraction).toBeCloseTo(uninterrupted.boxAreaFraction, 12);
+      await expect(fs.stat(progressFile)).rejects.toThrow(/ENOENT/);
+    } finally {
+      predictor.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   test('localise refuses an unknown method, and a folder without boxes', async () => {

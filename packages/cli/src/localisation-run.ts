@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { writeFileNamed } from './write-file-named';
 import { centerPriorHeatmap, localisationScore, uniformHeatmap } from '@fracture/explain';
 import type { Heatmap } from '@fracture/explain';
 import { bootstrapCi } from '@fracture/metrics';
@@ -19,14 +20,26 @@ export interface LocalisationSummary {
 
 export interface LocalisationRunOptions {
   methods?: ExplainMethod[];
-  /** Pointing-game tolerance in pixels of the model input (default 15, the literature's for 224 px). */
+  /**
+   * Pointing-game tolerance in pixels of the model input. Default: the literature's 15 px at 224 px, scaled with
+   * the input (20 px at 300), so models of different input sizes are held to the same share of the image.
+   */
   tolerance?: number;
-  /** Occlusion window and step in input pixels (default 32 and 32: 49 forward passes at 224 px). */
+  /** Occlusion window and step in input pixels (default 1/7 of the input, 32 px at 224: 7 x 7 = 49 forward passes). */
   occlusionWindow?: number;
   occlusionStride?: number;
   seed?: number;
   nBoot?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Keep the images scored so far in this JSON file (every `progressEverySeconds`, default 60), and continue from
+   * it when it was written with the same settings and `progressKey`: scoring thousands of maps can take hours. The
+   * file is removed once the run completes.
+   */
+  progressFile?: string;
+  /** Identifies the model (for example a hash of its weights): a progress file of another model is not reused. */
+  progressKey?: string;
+  progressEverySeconds?: number;
 }
 
 export interface LocalisationRunResult {
@@ -35,6 +48,11 @@ export interface LocalisationRunResult {
   tolerance: number;
   /** Mean share of the input inside the boxes: what a map with no information scores on mass. */
   boxAreaFraction: number;
+  /** Occlusion window and step used, in input pixels. */
+  occlusionWindow: number;
+  occlusionStride: number;
+  /** Images taken from `progressFile` instead of being scored again. */
+  resumed: number;
   /** The explanation methods, then the two baselines. */
   rows: LocalisationSummary[];
   /** Per image and method, for plots and for checking a single case. */
@@ -52,8 +70,10 @@ export interface LocalisationRunResult {
  */
 export async function measureLocalisation(predictor: Predictor, items: readonly DatasetItem[], options: LocalisationRunOptions = {}): Promise<LocalisationRunResult> {
   const methods = options.methods ?? ['gradcam', 'gradcam++', 'occlusion'];
-  const tolerance = options.tolerance ?? 15;
   const size = predictor.info.inputSize;
+  const tolerance = options.tolerance ?? Math.round((15 * size) / 224);
+  const occlusionWindow = options.occlusionWindow ?? Math.max(1, Math.round(size / 7));
+  const occlusionStride = options.occlusionStride ?? occlusionWindow;
   const positive = predictor.info.classNames.indexOf(predictor.info.positiveClass);
   const boxed = items.filter((item) => (item.boxes?.length ?? 0) > 0 && item.label === positive);
   if (boxed.length === 0) throw new Error('measureLocalisation: no item of the positive class has fracture boxes');
@@ -61,39 +81,59 @@ export async function measureLocalisation(predictor: Predictor, items: readonly 
     ['centre prior', centerPriorHeatmap(size, size)],
     ['uniform', uniformHeatmap(size, size)],
   ];
-  const perImage: LocalisationRunResult['perImage'] = [];
-  const failures: LocalisationRunResult['failures'] = [];
-  const groups: string[] = [];
-  let areaSum = 0;
+  const settings: ProgressSettings = { key: options.progressKey ?? '', inputSize: size, methods, tolerance, occlusionWindow, occlusionStride };
+  const done = options.progressFile ? await readProgress(options.progressFile, settings) : new Map<string, ScoredImage>();
+  const resumed = done.size;
+  // Unreadable images are not kept in the progress file: a file that failed to read is tried again on resume.
+  const unreadable = new Map<string, string>();
+  let savedAt = Date.now();
+  const save = async () => {
+    if (!options.progressFile) return;
+    const progress: ProgressFile = { ...settings, images: [...done.values()] };
+    await writeFileNamed(options.progressFile, JSON.stringify(progress), 'measureLocalisation', { atomic: true });
+    savedAt = Date.now();
+  };
   for (const [index, item] of boxed.entries()) {
+    if (done.has(item.path)) continue;
     let image;
     try {
       image = await decodeImageAsync(new Uint8Array(await fs.readFile(item.path)), { path: item.path });
     } catch (error) {
-      failures.push({ path: item.path, reason: (error as Error).message });
+      unreadable.set(item.path, (error as Error).message);
       continue;
     }
     const geometry = { imageWidth: image.width, imageHeight: image.height, tolerance };
     const boxes = item.boxes ?? [];
     const scores: Record<string, { pointingHit: number; massInBoxes: number }> = {};
     for (const method of methods) {
-      const { heatmap } = await predictor.heatmap(image, {
-        method,
-        classIndex: positive,
-        occlusionWindow: options.occlusionWindow ?? 32,
-        occlusionStride: options.occlusionStride ?? options.occlusionWindow ?? 32,
-      });
+      const { heatmap } = await predictor.heatmap(image, { method, classIndex: positive, occlusionWindow, occlusionStride });
       const { pointingHit, massInBoxes } = localisationScore(heatmap, boxes, geometry);
       scores[method] = { pointingHit, massInBoxes };
     }
+    let boxAreaFraction = 0;
     for (const [name, map] of baselines) {
       const score = localisationScore(map, boxes, geometry);
       scores[name] = { pointingHit: score.pointingHit, massInBoxes: score.massInBoxes };
-      if (name === 'uniform') areaSum += score.boxAreaFraction;
+      if (name === 'uniform') boxAreaFraction = score.boxAreaFraction;
     }
-    perImage.push({ path: item.path, scores });
-    groups.push(item.sourceId ?? item.path);
+    done.set(item.path, { path: item.path, scores, boxAreaFraction });
     options.onProgress?.(index + 1, boxed.length);
+    if (Date.now() - savedAt >= (options.progressEverySeconds ?? 60) * 1000) await save();
+  }
+  // In the items' order, whatever order the progress file held them in, so a resumed run bootstraps identically.
+  const perImage: LocalisationRunResult['perImage'] = [];
+  const failures: LocalisationRunResult['failures'] = [];
+  const groups: string[] = [];
+  let areaSum = 0;
+  for (const item of boxed) {
+    const entry = done.get(item.path);
+    if (!entry) {
+      failures.push({ path: item.path, reason: unreadable.get(item.path) ?? 'not scored' });
+      continue;
+    }
+    perImage.push({ path: item.path, scores: entry.scores });
+    groups.push(item.sourceId ?? item.path);
+    areaSum += entry.boxAreaFraction;
   }
   if (perImage.length === 0) throw new Error(`measureLocalisation: none of the ${boxed.length} images could be read (first: ${failures[0]?.path}: ${failures[0]?.reason})`);
   const interval = (values: number[]) =>
@@ -108,5 +148,47 @@ export async function measureLocalisation(predictor: Predictor, items: readonly 
     pointing: interval(perImage.map((p) => p.scores[method].pointingHit)),
     massInBoxes: interval(perImage.map((p) => p.scores[method].massInBoxes)),
   }));
-  return { n: perImage.length, tolerance, boxAreaFraction: areaSum / perImage.length, rows, perImage, failures };
+  if (options.progressFile) await fs.rm(options.progressFile, { force: true });
+  return { n: perImage.length, tolerance, boxAreaFraction: areaSum / perImage.length, occlusionWindow, occlusionStride, resumed, rows, perImage, failures };
+}
+
+/** What must match for a progress file's scores to be reused. */
+interface ProgressSettings {
+  key: string;
+  inputSize: number;
+  methods: string[];
+  tolerance: number;
+  occlusionWindow: number;
+  occlusionStride: number;
+}
+
+/** One image's scores, and the share of its input inside the boxes. */
+interface ScoredImage {
+  path: string;
+  scores: Record<string, { pointingHit: number; massInBoxes: number }>;
+  boxAreaFraction: number;
+}
+
+interface ProgressFile extends ProgressSettings {
+  images: ScoredImage[];
+}
+
+/** The scored images of a progress file written with `settings`; none when it is missing, unreadable or stale. */
+async function readProgress(file: string, settings: ProgressSettings): Promise<Map<string, ScoredImage>> {
+  let progress: ProgressFile;
+  try {
+    progress = JSON.parse(await fs.readFile(file, 'utf8')) as ProgressFile;
+  } catch {
+    // Missing, or cut short by a crash before the atomic rename existed: start again rather than fail.
+    return new Map();
+  }
+  const same =
+    progress.key === settings.key &&
+    progress.inputSize === settings.inputSize &&
+    progress.tolerance === settings.tolerance &&
+    progress.occlusionWindow === settings.occlusionWindow &&
+    progress.occlusionStride === settings.occlusionStride &&
+    JSON.stringify(progress.methods) === JSON.stringify(settings.methods) &&
+    Array.isArray(progress.images);
+  return same ? new Map(progress.images.map((image) => [image.path, image])) : new Map();
 }

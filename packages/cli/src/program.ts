@@ -26,6 +26,7 @@ import { exists, runTraining, toSplitProtocol } from './train-run';
 import type { CliProtocol } from './train-run';
 import { readTrainedModelInfo } from './trained-model';
 import { measureLocalisation } from './localisation-run';
+import { modelFingerprint } from './model-fingerprint';
 import { resolveModelDir } from './model-source';
 import { CLI_VERSION } from './version';
 
@@ -465,9 +466,9 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
     .option('--split <file>', 'split manifest: score only --part of it (default: every image of --data)')
     .addOption(new Option('--part <name>', 'which part of --split').choices(['train', 'val', 'test']).default('test'))
     .option('--methods <list>', 'comma-separated: gradcam, gradcam++, occlusion', 'gradcam,gradcam++,occlusion')
-    .option('--tolerance <px>', 'pointing-game tolerance in input pixels', nonNegativeNumber('--tolerance'), 15)
+    .option('--tolerance <px>', 'pointing-game tolerance in input pixels (default 15 at 224 px, scaled with the input size)', nonNegativeNumber('--tolerance'))
     .option('--seed <n>', 'bootstrap seed', seed, 0)
-    .option('--out <file>', 'also write the result, per image included, to this JSON file')
+    .option('--out <file>', 'also write the result, per image included, to this JSON file; progress is kept beside it (<file>.progress.json) so a stopped run continues')
     .action(async (opts, command: Command) => {
       const output = out(command);
       const methods = String(opts.methods).split(',').map((m) => m.trim());
@@ -480,20 +481,23 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
         const wanted = new Set((await readSplitManifest(opts.split, { root: opts.data }))[opts.part as 'train' | 'val' | 'test'].map((item) => item.path));
         items = items.filter((item) => wanted.has(item.path));
       }
-      const predictor = await createPredictor(resolveModelDir('localise', opts));
+      const modelDir = resolveModelDir('localise', opts);
+      const predictor = await createPredictor(modelDir);
       try {
         const result = await measureLocalisation(predictor, items, {
           methods: methods as ExplainMethod[],
           tolerance: opts.tolerance,
           seed: opts.seed,
           onProgress: (done, total) => (done % 25 === 0 || done === total) && output.info(`localise: ${done}/${total} images`),
+          ...(opts.out ? { progressFile: `${opts.out}.progress.json`, progressKey: await modelFingerprint(modelDir) } : {}),
         });
+        if (result.resumed > 0) output.info(`localise: continued from ${opts.out}.progress.json (${result.resumed} images already scored)`);
         for (const failure of result.failures) output.info(`localise: left out ${failure.path}: ${failure.reason}`);
         if (opts.out) await fs.writeFile(opts.out, JSON.stringify(result, null, 2) + '\n');
         const { perImage: _perImage, ...summary } = result;
         const cell = (e: { estimate: number; lower: number; upper: number }) => `${e.estimate.toFixed(3)} (${e.lower.toFixed(3)}–${e.upper.toFixed(3)})`;
         const lines = [
-          `${result.n} fractured images with boxes; pointing tolerance ${result.tolerance} px; the boxes cover ${(100 * result.boxAreaFraction).toFixed(1)} % of an image on average`,
+          `${result.n} fractured images with boxes; pointing tolerance ${result.tolerance} px; occlusion window ${result.occlusionWindow} px; the boxes cover ${(100 * result.boxAreaFraction).toFixed(1)} % of an image on average`,
           ...result.rows.map((row) => `  ${row.method.padEnd(13)} pointing ${cell(row.pointing)}  mass in boxes ${cell(row.massInBoxes)}`),
         ];
         output.result(summary, lines.join('\n'));

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { scanImageFolder } from '@fracture/preprocess';
 import { loadTrainedModel } from './trained-model';
-import { boxGalleryItems, readAuc } from './reproduce';
+import { boxGalleryItems, describeTolerances, readAuc } from './reproduce';
+import type { ModelRunResult } from './reproduce';
 import { fracAtlasDataset, runCli, syntheticDataset, tempDir, useWasm } from './testing/fixtures';
 
 jest.setTimeout(300_000);
@@ -98,6 +99,11 @@ describe('fracture reproduce and demo', () => {
     expect(paperResult.external.subgroups.map((g: { group: string }) => g.group)).toContain('implant: no');
     const methods = ['gradcam', 'gradcam++', 'occlusion', 'centre prior', 'uniform'];
     expect(paperResult.external.localisation.rows.map((r: { method: string }) => r.method)).toEqual(methods);
+    // The literature's 15 px at 224 and a seventh of the input per occlusion window, scaled to the model's input.
+    const { inputSize } = JSON.parse(await fs.readFile(path.join(out, 'paper', 'cnn', 'model', 'fracture-model.json'), 'utf8'));
+    const tolerance = Math.round((15 * inputSize) / 224);
+    expect(paperResult.external.localisation).toMatchObject({ tolerance, occlusionWindow: Math.round(inputSize / 7) });
+    await expect(fs.stat(path.join(out, 'paper', 'cnn', 'external', 'localisation.progress.json'))).rejects.toThrow(/ENOENT/);
     const external = await fs.readFile(path.join(out, 'report.md'), 'utf8');
     expect(external).toContain('## External validation on atlas');
     const section = external.split('## External validation on atlas')[1]!.split('\n## ')[0]!;
@@ -105,6 +111,7 @@ describe('fracture reproduce and demo', () => {
     expect(row).toContain(`| 40 (${paperResult.external.positives}) |`);
     expect(row).toContain(`| ${paperResult.external.metrics.auc.estimate.toFixed(3)} (`);
     expect(section).toContain('| paper | Custom CNN | centre prior |');
+    expect(section).toContain(`the map's maximum inside a box or within ${tolerance} px of one, at the model's input size`);
     expect(section).toContain('Not validated externally (their model folders were not kept): grouped/Custom CNN.');
     // Grad-CAM panels with the radiologists' boxes: the evenly spaced fractured images, nothing chosen by result.
     const scan = await scanImageFolder(atlas);
@@ -259,5 +266,18 @@ describe('fracture reproduce and demo', () => {
     const report = await fs.readFile(json.report, 'utf8');
     expect(report).toContain('# fracture-ai demo');
     expect(report).toContain('gradcam/');
+  });
+});
+
+describe('describeTolerances', () => {
+  const run = (modelName: string, protocol: string, tolerance: number) => ({ modelName, protocol, external: { localisation: { tolerance } } }) as unknown as ModelRunResult;
+
+  test('one figure when every model used it', () => {
+    expect(describeTolerances([run('cnn', 'paper', 15), run('resnet18', 'grouped', 15)])).toBe('15 px');
+  });
+
+  test('the common figure, then the others by model', () => {
+    const text = describeTolerances([run('cnn', 'paper', 15), run('efficientnet-b3', 'paper', 20), run('mobilenetv2', 'paper', 15), run('efficientnet-b3', 'grouped', 20)]);
+    expect(text).toBe('15 px (20 px for EfficientNet-B3 (paper), EfficientNet-B3 (grouped): the same share of a larger input)');
   });
 });

@@ -15,6 +15,7 @@ import { useEngine } from './engine';
 import { exportCheckpointModel } from './checkpoint-model';
 import { runEvaluation } from './evaluate-run';
 import { measureLocalisation } from './localisation-run';
+import { modelFingerprint } from './model-fingerprint';
 import type { LocalisationSummary } from './localisation-run';
 import { portableRelativePath } from './portable-path';
 import { createPredictor } from './predictor';
@@ -125,7 +126,8 @@ export interface ExternalValidation {
   threshold: number;
   metrics: Record<string, BootstrapInterval>;
   subgroups: SubgroupRow[];
-  localisation?: { n: number; tolerance: number; boxAreaFraction: number; rows: LocalisationSummary[] };
+  /** `occlusionWindow` is absent in results written before it was recorded (they used 32 px at 224). */
+  localisation?: { n: number; tolerance: number; boxAreaFraction: number; occlusionWindow?: number; rows: LocalisationSummary[] };
   /** Grad-CAM panels of a few fractured images with the radiologists' boxes outlined, relative to the report. */
   gallery?: string[];
   seconds: number;
@@ -150,7 +152,7 @@ const pick = <T>(value: T | Partial<Record<ModelName, T>> | undefined, model: Mo
  * interrupted training resumes from its last checkpoint, so the command can simply be re-run.
  */
 export async function reproduce(options: ReproduceOptions): Promise<ReproduceResult> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = logTo(options);
   const protocols = options.protocols ?? ['paper', 'grouped'];
   const models = options.models ?? [...MODEL_NAMES];
   const seed = options.seed ?? 0;
@@ -207,7 +209,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
         const missing = localisationMethods(options).filter((method) => localisation && !localisation.rows.some((row) => row.method === method));
         if (localisation && missing.length > 0) {
           log(`${protocol}/${modelName}: localisation of ${missing.join(', ')} on ${localisation.n} fractured ${path.basename(external.root)} images`);
-          const added = await measureMethods(modelDir, external.items, missing, seed, options);
+          const added = await measureMethods(modelDir, external.items, missing, seed, options, path.join(dir, 'external', 'localisation-added.progress.json'));
           // The baselines were scored with the first methods; the new rows go before them.
           const baselines = localisation.rows.filter((row) => BASELINE_MAPS.includes(row.method));
           const methods = localisation.rows.filter((row) => !BASELINE_MAPS.includes(row.method));
@@ -409,8 +411,8 @@ async function externalValidation(modelDir: string, root: string, items: Dataset
   const evaluation = await runEvaluation({ modelDir, items, out, name: path.basename(root), seed, nBoot: options.nBoot ?? 1000, cacheDir: options.cacheDir, dataRoot: root });
   let localisation: ExternalValidation['localisation'];
   if (items.some((item) => (item.boxes?.length ?? 0) > 0)) {
-    const result = await measureMethods(modelDir, items, localisationMethods(options), seed, options);
-    localisation = { n: result.n, tolerance: result.tolerance, boxAreaFraction: result.boxAreaFraction, rows: result.rows };
+    const result = await measureMethods(modelDir, items, localisationMethods(options), seed, options, path.join(out, 'localisation.progress.json'));
+    localisation = { n: result.n, tolerance: result.tolerance, boxAreaFraction: result.boxAreaFraction, occlusionWindow: result.occlusionWindow, rows: result.rows };
   }
   return {
     dataset: path.basename(root),
@@ -424,15 +426,37 @@ async function externalValidation(modelDir: string, root: string, items: Dataset
   };
 }
 
+/** Where progress lines go: `options.log`, or standard error (standard output stays for results). */
+const logTo = (options: ReproduceOptions) => options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+
 /** The maps every localisation is compared with (scored alongside the methods by measureLocalisation). */
 const BASELINE_MAPS = ['centre prior', 'uniform'];
 
 const localisationMethods = (options: ReproduceOptions): ExplainMethod[] => options.localisationMethods ?? ['gradcam', 'gradcam++', 'occlusion'];
 
-async function measureMethods(modelDir: string, items: DatasetItem[], methods: ExplainMethod[], seed: number, options: ReproduceOptions) {
+/**
+ * Scores `methods` against the boxes. On EfficientNet-B3 this is hours of occlusion passes, so the scores so far
+ * are kept in `progressFile` (tied to the model's weights) and a stopped run continues where it was.
+ */
+async function measureMethods(modelDir: string, items: DatasetItem[], methods: ExplainMethod[], seed: number, options: ReproduceOptions, progressFile: string) {
   const predictor = await createPredictor(modelDir);
   try {
-    return await measureLocalisation(predictor, items, { methods, seed, nBoot: options.nBoot ?? 1000 });
+    await fs.mkdir(path.dirname(progressFile), { recursive: true });
+    let lastLog = Date.now();
+    const result = await measureLocalisation(predictor, items, {
+      methods,
+      seed,
+      nBoot: options.nBoot ?? 1000,
+      progressFile,
+      progressKey: await modelFingerprint(modelDir),
+      onProgress: (done, total) => {
+        if (Date.now() - lastLog < 60_000 && done < total) return;
+        lastLog = Date.now();
+        logTo(options)(`  localisation: ${done}/${total} images`);
+      },
+    });
+    if (result.resumed > 0) logTo(options)(`  localisation continued from ${progressFile} (${result.resumed} images already scored)`);
+    return result;
   } finally {
     predictor.dispose();
   }
@@ -651,7 +675,7 @@ function externalValidationBlocks(results: ModelRunResult[]): ReportBlock[] {
     blocks.push({
       kind: 'paragraph',
       text:
-        `Where the explanations point, on the ${first.n} fractured images with radiologists' boxes: the pointing game (the map's maximum inside a box or within ${first.tolerance} px of one, at the model's input size) and the share of the map's mass inside the boxes, for the class "fractured". ` +
+        `Where the explanations point, on the ${first.n} fractured images with radiologists' boxes: the pointing game (the map's maximum inside a box or within ${describeTolerances(localised)} of one, at the model's input size) and the share of the map's mass inside the boxes, for the class "fractured". ` +
         `The boxes cover ${(100 * first.boxAreaFraction).toFixed(1)} % of an image on average. A centred Gaussian and a flat map, scored the same way, are the baselines: a method that does not beat the centre prior is not explaining.`,
     });
     blocks.push({
@@ -689,6 +713,21 @@ export function readAuc(auc: { lower: number; upper: number }): string {
   if (auc.lower > 0.5) return 'better than chance';
   if (auc.upper < 0.5) return 'worse than chance (its scores run the wrong way)';
   return 'not distinguishable from chance';
+}
+
+/**
+ * The pointing-game tolerances in words: one figure when every model used it, else the common one and the others
+ * by model (a 300-px model is held to the same share of the image as a 224-px one, so its tolerance in pixels is larger).
+ */
+export function describeTolerances(localised: ModelRunResult[]): string {
+  const byTolerance = new Map<number, string[]>();
+  for (const r of localised) {
+    const tolerance = r.external!.localisation!.tolerance;
+    byTolerance.set(tolerance, [...(byTolerance.get(tolerance) ?? []), `${PAPER_RESULTS[r.modelName].label} (${r.protocol})`]);
+  }
+  const [common, ...others] = [...byTolerance.entries()].sort((a, b) => b[1].length - a[1].length);
+  if (others.length === 0) return `${common![0]} px`;
+  return `${common![0]} px (${others.map(([tolerance, labels]) => `${tolerance} px for ${labels.join(', ')}`).join('; ')}: the same share of a larger input)`;
 }
 
 /** What the external numbers mean, in words computed from them (so a re-assembled report cannot contradict its table). */
