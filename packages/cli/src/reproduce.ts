@@ -82,6 +82,7 @@ export interface ModelRunResult {
   protocol: 'paper' | 'grouped';
   modelName: ModelName;
   parameters: number;
+  /** File name of the initial weights (null: from scratch). */
   pretrainedWeights: string | null;
   epochs: number;
   trainImages: number;
@@ -370,7 +371,7 @@ async function summariseRun(
     protocol,
     modelName,
     parameters,
-    pretrainedWeights: trained.weights,
+    pretrainedWeights: trained.weights ? path.basename(trained.weights) : null,
     epochs: trained.history.length,
     trainImages: trained.trainImages,
     fullTrainImages: split.train.length,

@@ -4,8 +4,27 @@ import { writeFileNamed } from './write-file-named';
 
 export const RUN_SETTINGS_FILE = 'run-settings.json';
 
-/** The settings that shape a training run's weights; a resumed run must continue with the same ones. */
+/**
+ * The settings that shape a training run's weights; a resumed run must continue with the same ones. Initial weights
+ * are recorded as `weights` (the file's name, for people) and `weightsSha256` (what is compared), so a run resumes
+ * after its weights file or the checkout moved, and refuses when the file's content changed.
+ */
 export type RunSettings = Record<string, string | number | boolean | null>;
+
+/**
+ * Settings recorded before `weightsSha256` existed held the weights file's path as given: those compare by file
+ * name, and the hash is taken as matching. With hashes on both sides the name is only for people.
+ */
+function comparableWeights(recorded: RunSettings, settings: RunSettings): RunSettings {
+  if (!('weightsSha256' in recorded)) {
+    const name = typeof recorded.weights === 'string' ? path.basename(recorded.weights.replace(/\\/g, '/')) : recorded.weights ?? null;
+    return { ...recorded, weights: name, weightsSha256: settings.weightsSha256 ?? null };
+  }
+  if (recorded.weightsSha256 !== null && settings.weightsSha256 !== null && settings.weightsSha256 !== undefined) {
+    return { ...recorded, weights: settings.weights ?? null };
+  }
+  return recorded;
+}
 
 /**
  * Records `settings` for a new run, or for a resumed one checks them against what the run was started with.
@@ -25,6 +44,7 @@ export async function checkRunSettings(out: string, settings: RunSettings, resum
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'unrecorded';
     throw new Error(`${fn}: ${file}: cannot be read (${(error as Error).message})`);
   }
+  recorded = comparableWeights(recorded, settings);
   const keys = [...new Set([...Object.keys(recorded), ...Object.keys(settings)])];
   const changed = keys.filter((key) => JSON.stringify(recorded[key] ?? null) !== JSON.stringify(settings[key] ?? null));
   if (changed.length === 0) return 'matched';

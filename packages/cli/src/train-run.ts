@@ -28,6 +28,7 @@ import { checkClassCounts, checkClassFolders } from './dataset-classes';
 import { useEngine } from './engine';
 import { acquireRunLock } from './run-lock';
 import { checkRunSettings } from './run-settings';
+import { sha256File } from './file-sha256';
 import { writeUnreadableReport } from './unreadable-report';
 import { writeFileNamed } from './write-file-named';
 import type { UnreadableImage } from './unreadable-report';
@@ -159,6 +160,8 @@ async function trainLocked(
   const weightDecay = options.weightDecay ?? preset.optimizer.weightDecay;
   // Batch norm normalises each micro-batch on its own, so the size is part of what a run did.
   const microBatchSize = options.microBatchSize ?? (engine.name === 'wasm' ? Math.min(batchSize, WASM_MICRO_BATCH[options.modelName]) : undefined);
+  // The file's name and content identify the initial weights; its path is this machine's business.
+  const weightsSha256 = options.weights ? await sha256File(options.weights, 'runTraining') : null;
   const settings = {
     modelName: options.modelName,
     protocol,
@@ -169,7 +172,8 @@ async function trainLocked(
     inputSize: preparation.inputSize,
     channels,
     microBatchSize: microBatchSize ?? batchSize,
-    weights: options.weights ?? null,
+    weights: options.weights ? path.basename(options.weights) : null,
+    weightsSha256,
     maxTrainImages: options.maxTrainImages ?? null,
     variant: options.variant ?? 'code',
   };
@@ -264,7 +268,8 @@ async function trainLocked(
         trainImages: trainItems.length,
         fullTrainImages: split.train.length,
         unreadableImages: unreadable.length,
-        weights: options.weights ?? null,
+        weights: options.weights ? path.basename(options.weights) : null,
+        weightsSha256,
         backend: result.backend,
         dataDir: options.dataDir ?? null,
         presetSource: preset.source,
