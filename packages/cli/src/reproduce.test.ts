@@ -31,6 +31,11 @@ describe('fracture reproduce and demo', () => {
     expect(first.exitCode).toBe(0);
     expect(JSON.parse(first.stdout).results.map((r: { protocol: string }) => r.protocol)).toEqual(['paper']);
 
+    // Pictures left by an earlier run in the folder the grouped run is about to use.
+    for (const folder of ['mistakes', 'gradcam']) {
+      await fs.mkdir(path.join(out, 'grouped', 'cnn', folder), { recursive: true });
+      await fs.writeFile(path.join(out, 'grouped', 'cnn', folder, 'from-an-earlier-run.png'), 'not a picture');
+    }
     const both = ['--json', 'reproduce', ...common, '--epochs', '1', '--max-train-images', 'cnn=64'];
     const second = await runCli(both);
     expect(second.exitCode).toBe(0);
@@ -61,6 +66,13 @@ describe('fracture reproduce and demo', () => {
     for (const image of markdown.match(/\]\(([^)]+\.png)\)/g) ?? []) {
       const file = decodeURI(image.slice(2, -1));
       await expect(fs.stat(path.join(out, file))).resolves.toBeTruthy();
+    }
+    // A model folder's pictures are exactly the ones the report shows: an earlier run's are gone.
+    const shown = (markdown.match(/\]\(([^)]+\.png)\)/g) ?? []).map((image) => decodeURI(image.slice(2, -1)));
+    for (const folder of ['mistakes', 'gradcam']) {
+      const files = await fs.readdir(path.join(out, 'grouped', 'cnn', folder));
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) expect(shown).toContain(`grouped/cnn/${folder}/${file}`);
     }
     // The grouped split shares no source between its parts; the report says how many the paper split shares.
     expect(markdown).toMatch(/\| grouped \| \d+ \| \d+ \| \d+ \| 0 \|/);

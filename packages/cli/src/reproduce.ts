@@ -314,9 +314,6 @@ async function partialResult(run: ModelRun): Promise<ModelRunResult | undefined>
   const plannedEpochs = training.epochs ?? pick(options.epochs, modelName) ?? getModelSpec(modelName).epochs;
   log(`${protocol}/${modelName}: unfinished: evaluating its last checkpoint (${checkpoint.history.length} of ${plannedEpochs} epochs, step ${checkpoint.step})`);
   const { maxTrainImages, weights } = checkpoint.settings;
-  // A newer checkpoint picks other mistakes (and names gallery files by its predictions): the pictures of the
-  // one before would otherwise stay beside the new ones.
-  await Promise.all(['mistakes', 'gradcam'].map((folder) => fs.rm(path.join(partialDir, folder), { recursive: true, force: true })));
   const result = await summariseRun(
     { ...run, options: { ...options, command: training.command ?? undefined, notes: training.notes ?? [] }, artifactsDir: partialDir },
     {
@@ -354,6 +351,9 @@ async function summariseRun(
   });
   const evalSeconds = (Date.now() - evalStarted) / 1000;
 
+  // Another checkpoint or run picks other mistakes (and names gallery files by its predictions): the pictures of
+  // the one before would otherwise stay beside the new ones, unreferenced.
+  await Promise.all(['mistakes', 'gradcam'].map((folder) => fs.rm(path.join(artifactsDir, folder), { recursive: true, force: true })));
   const gallery = await writeGallery(trained.modelDir, galleryItems(evaluation.predictions.items, 2), path.join(artifactsDir, 'gradcam'));
   const mistakes = await writeThumbnails(evaluation.mistakes.slice(0, 6), path.join(artifactsDir, 'mistakes'));
   const trainSeconds = trained.history.reduce((sum, epoch) => sum + epoch.seconds, 0);
