@@ -2,7 +2,8 @@
  * Kernel-time profile of one training step on wasm: `npm run profile -w @fracture/backend -- [model] [size] [batch] [--threads=n]`.
  * Model is `mixed` (the test network) or one of @fracture/models' names when that package is built.
  * `--winograd=never` (or `always`) overrides the rule that picks Winograd convolutions, to compare the two paths;
- * `--winograd-dw=never|always|measured` overrides it for the filter gradient alone.
+ * `--winograd-dw=never|always|measured` overrides it for the filter gradient alone; `--by-shape` adds the time per
+ * kernel and input shapes (which layer).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -70,6 +71,22 @@ async function main(): Promise<void> {
   console.log(`${name} ${size}px batch ${batch}: step ${plain.toFixed(0)} ms (${((batch * 1000) / plain).toFixed(2)} img/s), kernels ${total.toFixed(0)} ms, peak ${(profile.peakBytes / 2 ** 20).toFixed(0)} MiB`);
   for (const [kernel, { ms, count }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
     console.log(`  ${kernel.padEnd(36)} ${ms.toFixed(1).padStart(8)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %  x${count}`);
+  }
+  if (args.includes('--by-shape')) {
+    // Where a kernel's time goes by layer: the convolutions differ by shape, stride and path.
+    const byShape = new Map<string, { ms: number; count: number }>();
+    for (const k of profile.kernels) {
+      if (k.name.endsWith('__op') || k.name === 'unnamed scope') continue;
+      const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+      const entry = byShape.get(key) ?? { ms: 0, count: 0 };
+      entry.ms += k.kernelTimeMs as number;
+      entry.count++;
+      byShape.set(key, entry);
+    }
+    console.log('by kernel and input shapes:');
+    for (const [key, { ms, count }] of [...byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40)) {
+      console.log(`  ${ms.toFixed(1).padStart(8)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %  x${count}  ${key}`);
+    }
   }
   tf.dispose([xs, ys]);
 }

@@ -599,4 +599,148 @@
         (br $rowLoop)))
       (local.set $img (i32.add (local.get $img) (i32.const 1)))
       (br $imgLoop))))
+
+  ;; Max-pool gradient, once per output window: dx[arg max of the window] += dy[n, oh, ow, c], where the window's
+  ;; taps are x[n, oh·sh + a·dh − top, ow·sw + b·dw − left, c] inside the image. Four channels are compared at
+  ;; a time, branch-free; a tap replaces the best only when strictly greater, in row-major tap order, so ties go to
+  ;; the first maximum (as on the cpu backend) and NaN never wins. A window with no tap inside the image, or whose
+  ;; taps are all -inf or NaN, adds nothing. dx [n, h, w, c] is zeroed first; windows may overlap.
+  (func (export "max_pool_grad")
+    (param $x i32) (param $dy i32) (param $dx i32)
+    (param $n i32) (param $h i32) (param $w i32) (param $c i32) (param $oh i32) (param $ow i32)
+    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+    (param $top i32) (param $left i32)
+    (local $img i32) (local $row i32) (local $col i32) (local $aLo i32) (local $aHi i32) (local $bLo i32)
+    (local $bHi i32) (local $start i32) (local $pd i32) (local $ch i32) (local $vectorC i32) (local $pixelBytes i32)
+    (local $tapColStep i32) (local $tapRowStep i32) (local $p i32) (local $q i32) (local $i i32) (local $j i32)
+    (local $toDx i32) (local $best v128) (local $at v128) (local $v v128) (local $m v128) (local $lane i32)
+    (local $bestS f32) (local $atS i32) (local $vS f32)
+    (call $zero (local.get $dx)
+      (i32.shl (i32.mul (i32.mul (i32.mul (local.get $n) (local.get $h)) (local.get $w)) (local.get $c)) (i32.const 2)))
+    (local.set $vectorC (i32.and (local.get $c) (i32.const -4)))
+    (local.set $pixelBytes (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $tapColStep (i32.mul (local.get $dw) (local.get $pixelBytes)))
+    (local.set $tapRowStep (i32.mul (i32.mul (local.get $dh) (local.get $w)) (local.get $pixelBytes)))
+    (local.set $toDx (i32.sub (local.get $dx) (local.get $x)))
+    (local.set $pd (local.get $dy))
+    (block $imgDone (loop $imgLoop
+      (br_if $imgDone (i32.ge_u (local.get $img) (local.get $n)))
+      (local.set $row (i32.const 0))
+      (block $rowDone (loop $rowLoop
+        (br_if $rowDone (i32.ge_u (local.get $row) (local.get $oh)))
+        ;; the window's rows inside the image: a in [aLo, aHi)
+        (local.set $aLo (i32.const 0))
+        (block $aLoDone (loop $aLoLoop
+          (br_if $aLoDone (i32.ge_s (local.get $aLo) (local.get $kh)))
+          (br_if $aLoDone (i32.ge_s (i32.sub (i32.add (i32.mul (local.get $row) (local.get $sh))
+            (i32.mul (local.get $aLo) (local.get $dh))) (local.get $top)) (i32.const 0)))
+          (local.set $aLo (i32.add (local.get $aLo) (i32.const 1)))
+          (br $aLoLoop)))
+        (local.set $aHi (local.get $aLo))
+        (block $aHiDone (loop $aHiLoop
+          (br_if $aHiDone (i32.ge_s (local.get $aHi) (local.get $kh)))
+          (br_if $aHiDone (i32.ge_s (i32.sub (i32.add (i32.mul (local.get $row) (local.get $sh))
+            (i32.mul (local.get $aHi) (local.get $dh))) (local.get $top)) (local.get $h)))
+          (local.set $aHi (i32.add (local.get $aHi) (i32.const 1)))
+          (br $aHiLoop)))
+        (local.set $col (i32.const 0))
+        (block $colDone (loop $colLoop
+          (br_if $colDone (i32.ge_u (local.get $col) (local.get $ow)))
+          ;; and its columns: b in [bLo, bHi)
+          (local.set $bLo (i32.const 0))
+          (block $bLoDone (loop $bLoLoop
+            (br_if $bLoDone (i32.ge_s (local.get $bLo) (local.get $kw)))
+            (br_if $bLoDone (i32.ge_s (i32.sub (i32.add (i32.mul (local.get $col) (local.get $sw))
+              (i32.mul (local.get $bLo) (local.get $dw))) (local.get $left)) (i32.const 0)))
+            (local.set $bLo (i32.add (local.get $bLo) (i32.const 1)))
+            (br $bLoLoop)))
+          (local.set $bHi (local.get $bLo))
+          (block $bHiDone (loop $bHiLoop
+            (br_if $bHiDone (i32.ge_s (local.get $bHi) (local.get $kw)))
+            (br_if $bHiDone (i32.ge_s (i32.sub (i32.add (i32.mul (local.get $col) (local.get $sw))
+              (i32.mul (local.get $bHi) (local.get $dw))) (local.get $left)) (local.get $w)))
+            (local.set $bHi (i32.add (local.get $bHi) (i32.const 1)))
+            (br $bHiLoop)))
+          (if (i32.and (i32.lt_s (local.get $aLo) (local.get $aHi)) (i32.lt_s (local.get $bLo) (local.get $bHi)))
+            (then
+              ;; the first tap inside the image, channel 0
+              (local.set $start (i32.add (local.get $x) (i32.mul (local.get $pixelBytes)
+                (i32.add (i32.mul (i32.add (i32.mul (local.get $img) (local.get $h))
+                  (i32.sub (i32.add (i32.mul (local.get $row) (local.get $sh)) (i32.mul (local.get $aLo) (local.get $dh))) (local.get $top)))
+                  (local.get $w))
+                  (i32.sub (i32.add (i32.mul (local.get $col) (local.get $sw)) (i32.mul (local.get $bLo) (local.get $dw))) (local.get $left))))))
+              (local.set $ch (i32.const 0))
+              (block $vecDone (loop $vecLoop
+                (br_if $vecDone (i32.ge_u (local.get $ch) (local.get $vectorC)))
+                (local.set $best (v128.const f32x4 -inf -inf -inf -inf))
+                (local.set $at (v128.const i32x4 -1 -1 -1 -1))
+                (local.set $p (i32.add (local.get $start) (i32.shl (local.get $ch) (i32.const 2))))
+                (local.set $i (local.get $aLo))
+                (loop $tapRowLoop
+                  (local.set $q (local.get $p))
+                  (local.set $j (local.get $bLo))
+                  (loop $tapColLoop
+                    (local.set $v (v128.load (local.get $q)))
+                    (local.set $m (f32x4.gt (local.get $v) (local.get $best)))
+                    (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $m)))
+                    (local.set $at (v128.bitselect (i32x4.splat (local.get $q)) (local.get $at) (local.get $m)))
+                    (local.set $q (i32.add (local.get $q) (local.get $tapColStep)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br_if $tapColLoop (i32.lt_s (local.get $j) (local.get $bHi))))
+                  (local.set $p (i32.add (local.get $p) (local.get $tapRowStep)))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br_if $tapRowLoop (i32.lt_s (local.get $i) (local.get $aHi))))
+                ;; lane k's winner is at[k] + 4k in x; the same place in dx gets dy's lane k
+                (local.set $q (i32.add (local.get $pd) (i32.shl (local.get $ch) (i32.const 2))))
+                (local.set $lane (i32x4.extract_lane 0 (local.get $at)))
+                (if (i32.ne (local.get $lane) (i32.const -1)) (then
+                  (local.set $lane (i32.add (local.get $lane) (local.get $toDx)))
+                  (f32.store (local.get $lane) (f32.add (f32.load (local.get $lane)) (f32.load (local.get $q))))))
+                (local.set $lane (i32x4.extract_lane 1 (local.get $at)))
+                (if (i32.ne (local.get $lane) (i32.const -1)) (then
+                  (local.set $lane (i32.add (local.get $lane) (local.get $toDx)))
+                  (f32.store offset=4 (local.get $lane) (f32.add (f32.load offset=4 (local.get $lane)) (f32.load offset=4 (local.get $q))))))
+                (local.set $lane (i32x4.extract_lane 2 (local.get $at)))
+                (if (i32.ne (local.get $lane) (i32.const -1)) (then
+                  (local.set $lane (i32.add (local.get $lane) (local.get $toDx)))
+                  (f32.store offset=8 (local.get $lane) (f32.add (f32.load offset=8 (local.get $lane)) (f32.load offset=8 (local.get $q))))))
+                (local.set $lane (i32x4.extract_lane 3 (local.get $at)))
+                (if (i32.ne (local.get $lane) (i32.const -1)) (then
+                  (local.set $lane (i32.add (local.get $lane) (local.get $toDx)))
+                  (f32.store offset=12 (local.get $lane) (f32.add (f32.load offset=12 (local.get $lane)) (f32.load offset=12 (local.get $q))))))
+                (local.set $ch (i32.add (local.get $ch) (i32.const 4)))
+                (br $vecLoop)))
+              (block $tailDone (loop $tailLoop
+                (br_if $tailDone (i32.ge_u (local.get $ch) (local.get $c)))
+                (local.set $bestS (f32.const -inf))
+                (local.set $atS (i32.const -1))
+                (local.set $p (i32.add (local.get $start) (i32.shl (local.get $ch) (i32.const 2))))
+                (local.set $i (local.get $aLo))
+                (loop $tailRowLoop
+                  (local.set $q (local.get $p))
+                  (local.set $j (local.get $bLo))
+                  (loop $tailColLoop
+                    (local.set $vS (f32.load (local.get $q)))
+                    (if (f32.gt (local.get $vS) (local.get $bestS)) (then
+                      (local.set $bestS (local.get $vS))
+                      (local.set $atS (local.get $q))))
+                    (local.set $q (i32.add (local.get $q) (local.get $tapColStep)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br_if $tailColLoop (i32.lt_s (local.get $j) (local.get $bHi))))
+                  (local.set $p (i32.add (local.get $p) (local.get $tapRowStep)))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br_if $tailRowLoop (i32.lt_s (local.get $i) (local.get $aHi))))
+                (if (i32.ne (local.get $atS) (i32.const -1)) (then
+                  (local.set $atS (i32.add (local.get $atS) (local.get $toDx)))
+                  (f32.store (local.get $atS) (f32.add (f32.load (local.get $atS))
+                    (f32.load (i32.add (local.get $pd) (i32.shl (local.get $ch) (i32.const 2))))))))
+                (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+                (br $tailLoop)))))
+          (local.set $pd (i32.add (local.get $pd) (local.get $pixelBytes)))
+          (local.set $col (i32.add (local.get $col) (i32.const 1)))
+          (br $colLoop)))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $rowLoop)))
+      (local.set $img (i32.add (local.get $img) (i32.const 1)))
+      (br $imgLoop))))
 )

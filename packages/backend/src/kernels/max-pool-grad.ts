@@ -1,11 +1,14 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { asFloat32, type WasmBackendLike } from './wasm-kernel-utils';
+import { heapOffset, wasmKernels } from './wasm-kernels';
 
 /*
  * The wasm build's MaxPoolGrad searches, for every input pixel, all outputs whose window covers it. Going the
  * other way, once per output window, finds each window's arg-max a single time and adds dy there. Ties go to the
- * first maximum in row-major window order, as in the cpu backend.
+ * first maximum in row-major window order, as in the cpu backend. Our SIMD `max_pool_grad` compares four channels
+ * at a time without branches (ResNet18's 3x3 stride-2 pool at batch 16: see the README); the loops below are the
+ * path for an engine where the module cannot bind.
  */
 
 type Shape4 = [number, number, number, number];
@@ -29,6 +32,14 @@ export function makeMaxPoolGradConfig(original: KernelConfig | undefined): Kerne
     }
     const { top, left } = info.padInfo;
     const out = backend.makeOutput(input.shape, 'float32');
+    const kernels = wasmKernels(backend);
+    if (kernels != null) {
+      kernels.max_pool_grad(
+        heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, out),
+        batchSize, inHeight, inWidth, c, outHeight, outWidth,
+        filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, top, left);
+      return out;
+    }
     const dx = asFloat32(backend, out);
     const xv = asFloat32(backend, input);
     const dyv = asFloat32(backend, dy);

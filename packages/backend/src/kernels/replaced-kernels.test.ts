@@ -82,9 +82,9 @@ describeKernelPaths('Sum and Mean on wasm match cpu', () => {
   });
 });
 
-describe('MaxPoolGrad on wasm matches cpu', () => {
+describeKernelPaths('MaxPoolGrad on wasm matches cpu', () => {
   // The gradient of sum(maxPool(x) * w) with distinct weights w, so a misrouted gradient cannot cancel out.
-  const maxPoolGrad = (x: tf.Tensor, filter: number, stride: number, pad: 'same' | 'valid') =>
+  const maxPoolGrad = (x: tf.Tensor, filter: number, stride: number, pad: 'same' | 'valid' | number) =>
     tf.tidy(() =>
       tf.grad((input: tf.Tensor) => {
         const pooled = tf.maxPool(input as tf.Tensor4D, filter, stride, pad);
@@ -99,18 +99,24 @@ describe('MaxPoolGrad on wasm matches cpu', () => {
     [[2, 9, 11, 5], 2, 2, 'valid'],
     [[2, 9, 11, 5], 2, 2, 'same'],
     [[2, 7, 7, 3], 3, 1, 'same'],
+    // ResNet18's pool (3x3, stride 2, 'same' on an even size: the bottom and right windows hang over), with a
+    // vector of four channels and a tail of three
+    [[2, 12, 12, 7], 3, 2, 'same'],
+    // padding on every side: the first windows start above and left of the image
+    [[1, 10, 9, 6], 3, 2, 1],
+    [[1, 6, 6, 8], 2, 2, 'valid'],
   ] as const)('x %j pool %d stride %d %s', async (shape, filter, stride, pad) => {
     const { cpu, wasm } = await both([[...shape]], (x) => maxPoolGrad(x, filter, stride, pad));
     expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-6);
   });
 
   test('ties go to the first maximum in the window, as on cpu', async () => {
-    // A ReLU output full of zeros: every window is a tie.
-    const { cpu, wasm } = await both([[1, 6, 6, 2]], (x) => tf.tidy(() => maxPoolGrad(tf.zerosLike(x), 3, 2, 'same')));
+    // A ReLU output full of zeros: every window is a tie. Six channels: a SIMD vector of four and a tail of two.
+    const { cpu, wasm } = await both([[1, 6, 6, 6]], (x) => tf.tidy(() => maxPoolGrad(tf.zerosLike(x), 3, 2, 'same')));
     expect(wasm.values).toEqual(cpu.values);
     expect(cpu.values.some((v) => v !== 0)).toBe(true);
     // The same for the 2x2 / stride-2 path the custom CNN takes.
-    const twoByTwo = await both([[2, 6, 8, 3]], (x) => tf.tidy(() => maxPoolGrad(tf.zerosLike(x), 2, 2, 'valid')));
+    const twoByTwo = await both([[2, 6, 8, 5]], (x) => tf.tidy(() => maxPoolGrad(tf.zerosLike(x), 2, 2, 'valid')));
     expect(twoByTwo.wasm.values).toEqual(twoByTwo.cpu.values);
     expect(twoByTwo.cpu.values.some((v) => v !== 0)).toBe(true);
   });

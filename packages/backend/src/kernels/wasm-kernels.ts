@@ -34,6 +34,11 @@ export interface WasmKernelExports {
     h: number, w: number, ci: number, oh: number, ow: number,
     kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, top: number, left: number,
   ): void;
+  max_pool_grad(
+    x: number, dy: number, dx: number,
+    n: number, h: number, w: number, c: number, oh: number, ow: number,
+    kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, top: number, left: number,
+  ): void;
 }
 
 // The project's lib has no WebAssembly typings (they come with the DOM lib); only what is used here.
