@@ -2,13 +2,14 @@
  * Kernel-time profile of one training step on wasm: `npm run profile -w @fracture/backend -- [model] [size] [batch] [--threads=n]`.
  * Model is `mixed` (the test network) or one of @fracture/models' names when that package is built.
  * `--winograd=never` (or `always`) overrides the rule that picks Winograd convolutions, to compare the two paths;
- * `--winograd-dw=never|always|measured` overrides it for the filter gradient alone; `--by-shape` adds the time per
- * kernel and input shapes (which layer).
+ * `--winograd-dw=never|always|measured` overrides it for the filter gradient alone; `--patch-dw=never` sends the
+ * strided filter gradients back to the column path; `--by-shape` adds the time per kernel and input shapes (which layer).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels, selectBackend } from '../src/index';
+import { setPatchFilterGradientEnabled } from '../src/kernels/patch-filter-gradient';
 import { setWinogradFilterGradientPolicy, setWinogradPolicy, type WinogradPolicy } from '../src/kernels/winograd-choice';
 import { createMixedModel, crossEntropy } from '../src/testing/mixed-model';
 import { loadModelFactory } from './model-factory';
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
     if (!['measured', 'always', 'never'].includes(filterGradientArg)) throw new Error(`profile-step: --winograd-dw must be measured, always or never`);
     setWinogradFilterGradientPolicy(filterGradientArg as WinogradPolicy);
   }
+  // The patch-matrix filter gradient off: those convolutions take the column path, as before it.
+  if (args.includes('--patch-dw=never')) setPatchFilterGradientEnabled(false);
   const [name = 'mixed', sizeArg = '64', batchArg = '4', native = ''] = args.filter((a) => !a.startsWith('--'));
   const size = Number(sizeArg);
   const batch = Number(batchArg);

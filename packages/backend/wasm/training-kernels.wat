@@ -743,4 +743,88 @@
         (br $rowLoop)))
       (local.set $img (i32.add (local.get $img) (i32.const 1)))
       (br $imgLoop))))
+
+  ;; The patch matrix of a convolution's filter gradient, for images [n0, n0 + count) of x [batch, h, w, ci]: row
+  ;; p = (img, r, q) holds x[n0 + img, r·sh + a·dh − top, q·sw + b·dw − left, 0..ci) for every tap (a, b) in
+  ;; row-major order (kh·kw·ci floats, the filter's [kh, kw, ci] order), zero outside the image, then zeros up to
+  ;; `cp` floats (cp ≥ kh·kw·ci). dW [taps, co] = patchᵀ · dy [pixels, co] is then one product reading both as they lie.
+  (func (export "patch_rows")
+    (param $x i32) (param $out i32) (param $n0 i32) (param $count i32)
+    (param $h i32) (param $w i32) (param $ci i32) (param $oh i32) (param $ow i32)
+    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+    (param $top i32) (param $left i32) (param $cp i32)
+    (local $img i32) (local $r i32) (local $q i32) (local $a i32) (local $b i32) (local $ih i32) (local $iw0 i32)
+    (local $bLo i32) (local $bHi i32) (local $d i32) (local $pixelBytes i32) (local $tapRowBytes i32)
+    (local $padBytes i32) (local $imgBase i32) (local $rowBase i32)
+    (local.set $pixelBytes (i32.shl (local.get $ci) (i32.const 2)))
+    (local.set $tapRowBytes (i32.mul (local.get $kw) (local.get $pixelBytes)))
+    (local.set $padBytes (i32.shl
+      (i32.sub (local.get $cp) (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $ci))) (i32.const 2)))
+    (local.set $d (local.get $out))
+    (block $imgDone (loop $imgLoop
+      (br_if $imgDone (i32.ge_u (local.get $img) (local.get $count)))
+      (local.set $imgBase (i32.add (local.get $x) (i32.mul (i32.add (local.get $n0) (local.get $img))
+        (i32.mul (i32.mul (local.get $h) (local.get $w)) (local.get $pixelBytes)))))
+      (local.set $r (i32.const 0))
+      (block $rowDone (loop $rowLoop
+        (br_if $rowDone (i32.ge_u (local.get $r) (local.get $oh)))
+        (local.set $q (i32.const 0))
+        (block $colDone (loop $colLoop
+          (br_if $colDone (i32.ge_u (local.get $q) (local.get $ow)))
+          ;; the taps whose column is inside the image: b in [bLo, bHi)
+          (local.set $iw0 (i32.sub (i32.mul (local.get $q) (local.get $sw)) (local.get $left)))
+          (local.set $bLo (i32.const 0))
+          (block $bLoDone (loop $bLoLoop
+            (br_if $bLoDone (i32.ge_s (local.get $bLo) (local.get $kw)))
+            (br_if $bLoDone (i32.ge_s (i32.add (local.get $iw0) (i32.mul (local.get $bLo) (local.get $dw))) (i32.const 0)))
+            (local.set $bLo (i32.add (local.get $bLo) (i32.const 1)))
+            (br $bLoLoop)))
+          (local.set $bHi (local.get $bLo))
+          (block $bHiDone (loop $bHiLoop
+            (br_if $bHiDone (i32.ge_s (local.get $bHi) (local.get $kw)))
+            (br_if $bHiDone (i32.ge_s (i32.add (local.get $iw0) (i32.mul (local.get $bHi) (local.get $dw))) (local.get $w)))
+            (local.set $bHi (i32.add (local.get $bHi) (i32.const 1)))
+            (br $bHiLoop)))
+          (local.set $a (i32.const 0))
+          (block $aDone (loop $aLoop
+            (br_if $aDone (i32.ge_u (local.get $a) (local.get $kh)))
+            (local.set $ih (i32.sub (i32.add (i32.mul (local.get $r) (local.get $sh)) (i32.mul (local.get $a) (local.get $dh)))
+              (local.get $top)))
+            (if (i32.or (i32.lt_s (local.get $ih) (i32.const 0)) (i32.ge_s (local.get $ih) (local.get $h)))
+              (then (call $zero (local.get $d) (local.get $tapRowBytes)))
+              (else
+                (local.set $rowBase (i32.add (local.get $imgBase)
+                  (i32.mul (i32.mul (local.get $ih) (local.get $w)) (local.get $pixelBytes))))
+                (call $zero (local.get $d) (i32.mul (local.get $bLo) (local.get $pixelBytes)))
+                (if (i32.eq (local.get $dw) (i32.const 1))
+                  (then
+                    ;; undilated: the taps inside the image are one run of pixels in x
+                    (call $copy
+                      (i32.add (local.get $d) (i32.mul (local.get $bLo) (local.get $pixelBytes)))
+                      (i32.add (local.get $rowBase) (i32.mul (i32.add (local.get $iw0) (local.get $bLo)) (local.get $pixelBytes)))
+                      (i32.mul (i32.sub (local.get $bHi) (local.get $bLo)) (local.get $pixelBytes))))
+                  (else
+                    (local.set $b (local.get $bLo))
+                    (block $bDone (loop $bLoop
+                      (br_if $bDone (i32.ge_s (local.get $b) (local.get $bHi)))
+                      (call $copy
+                        (i32.add (local.get $d) (i32.mul (local.get $b) (local.get $pixelBytes)))
+                        (i32.add (local.get $rowBase) (i32.mul
+                          (i32.add (local.get $iw0) (i32.mul (local.get $b) (local.get $dw))) (local.get $pixelBytes)))
+                        (local.get $pixelBytes))
+                      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                      (br $bLoop)))))
+                (call $zero (i32.add (local.get $d) (i32.mul (local.get $bHi) (local.get $pixelBytes)))
+                  (i32.mul (i32.sub (local.get $kw) (local.get $bHi)) (local.get $pixelBytes)))))
+            (local.set $d (i32.add (local.get $d) (local.get $tapRowBytes)))
+            (local.set $a (i32.add (local.get $a) (i32.const 1)))
+            (br $aLoop)))
+          (call $zero (local.get $d) (local.get $padBytes))
+          (local.set $d (i32.add (local.get $d) (local.get $padBytes)))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $colLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop)))
+      (local.set $img (i32.add (local.get $img) (i32.const 1)))
+      (br $imgLoop))))
 )

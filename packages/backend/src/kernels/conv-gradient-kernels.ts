@@ -2,6 +2,7 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { depthwiseFilterGradientDirect } from './depthwise-filter-gradient';
 import { convFilterGradientGemm } from './filter-gradient-gemm';
+import { patchFilterGradient, patchFilterGradientApplies } from './patch-filter-gradient';
 import { pointwiseFilterGradient, pointwiseFilterGradientApplies } from './pointwise-filter-gradient';
 import { inputGradientByPhases, phasesSupported } from './input-gradient-by-phases';
 import { naiveConvBackpropFilter, naiveConvBackpropInput } from './naive-conv-gradients';
@@ -52,6 +53,14 @@ function pointwiseGradient(backend: WasmBackendLike, x: TensorInfo, dy: TensorIn
   return kernels == null ? null : pointwiseFilterGradient(backend, kernels, x, dy);
 }
 
+/** The filter gradient by the patch matrix and our product (patch-filter-gradient.ts), null where it does not apply. */
+function patchGradient(backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
+  if (!patchFilterGradientApplies(x, dy, info)) return null;
+  const kernels = wasmKernels(backend);
+  const conv = winogradKernels(backend);
+  return kernels == null || conv == null ? null : patchFilterGradient(backend, kernels, conv, x, dy, info);
+}
+
 const conv2dBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
   const wasm = backend as WasmBackendLike;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -63,7 +72,12 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
   const xN = toNhwc(wasm, x, channelsFirst);
   const dyN = toNhwc(wasm, dy, channelsFirst);
   try {
-    return winogradFilterGradient(wasm, xN, dyN, info) ?? pointwiseGradient(wasm, xN, dyN, info) ?? convFilterGradientGemm(wasm, xN, dyN, info);
+    return (
+      winogradFilterGradient(wasm, xN, dyN, info) ??
+      pointwiseGradient(wasm, xN, dyN, info) ??
+      patchGradient(wasm, xN, dyN, info) ??
+      convFilterGradientGemm(wasm, xN, dyN, info)
+    );
   } finally {
     if (channelsFirst) disposeInfos(wasm, xN, dyN);
   }

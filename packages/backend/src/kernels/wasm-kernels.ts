@@ -34,6 +34,11 @@ export interface WasmKernelExports {
     h: number, w: number, ci: number, oh: number, ow: number,
     kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, top: number, left: number,
   ): void;
+  patch_rows(
+    x: number, out: number, n0: number, count: number,
+    h: number, w: number, ci: number, oh: number, ow: number,
+    kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, top: number, left: number, cp: number,
+  ): void;
   max_pool_grad(
     x: number, dy: number, dx: number,
     n: number, h: number, w: number, c: number, oh: number, ow: number,
