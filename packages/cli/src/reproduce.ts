@@ -677,6 +677,7 @@ function externalValidationBlocks(results: ModelRunResult[]): ReportBlock[] {
       kind: 'paragraph',
       text:
         `Where the explanations point, on the ${first.n} fractured images with radiologists' boxes: the pointing game (the map's maximum inside a box or within ${describeTolerances(localised)} of one, at the model's input size) and the share of the map's mass inside the boxes, for the class "fractured". ` +
+        `Occlusion covers a square a seventh of the input wide (32 px at 224 px), one square-width at a time (7 x 7 positions). ` +
         `The boxes cover ${(100 * first.boxAreaFraction).toFixed(1)} % of an image on average. A centred Gaussian and a flat map, scored the same way, are the baselines: a method that does not beat the centre prior is not explaining.`,
     });
     blocks.push({
