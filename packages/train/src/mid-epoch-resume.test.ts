@@ -117,6 +117,31 @@ describe('train: checkpoints inside an epoch', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  test("the batch logs' epoch means include the batches before a resume, as in the uninterrupted run", async () => {
+    type Means = { epoch: number; batch: number; epochLoss?: number; epochAcc?: number };
+    const recorder = (into: Means[]): TrainCallback => ({
+      name: 'recorder',
+      onBatchEnd: ({ epoch, batch, epochLoss, epochAcc }) => void into.push({ epoch, batch, epochLoss, epochAcc }),
+    });
+    const fullMeans: Means[] = [];
+    const reference = tinyConvNet();
+    const full = await train(reference, source(), options(path.join(tmp, 'full'), [recorder(fullMeans)]));
+    reference.dispose();
+    const dir = path.join(tmp, 'split');
+    const stopped = tinyConvNet();
+    await expect(train(stopped, source(), options(dir, [stopAfter(1, 2)]))).rejects.toThrow('simulated stop');
+    stopped.dispose();
+    const resumedMeans: Means[] = [];
+    const resumed = tinyConvNet();
+    await train(resumed, source(), { ...options(dir, [recorder(resumedMeans)]), resumeFrom: dir });
+    resumed.dispose();
+    expect(resumedMeans.map((m) => [m.epoch, m.batch])).toEqual([[1, 3], [1, 4]]);
+    expect(resumedMeans).toEqual(fullMeans.slice(-2));
+    // At the epoch's last batch the means are the epoch's logs.
+    expect(fullMeans[4]!.epochLoss).toBeCloseTo(full.history[0]!.loss, 10);
+    expect(fullMeans[9]!.epochAcc).toBeCloseTo(full.history[1]!.acc, 10);
+  });
+
   test('a source without startBatch is drawn and its first batches disposed: same result, no leak', async () => {
     const reference = tinyConvNet();
     const full = await train(reference, withoutStartBatch(source()), options(path.join(tmp, 'full')));

@@ -69,7 +69,8 @@ describe('progressLogger', () => {
     logger.onTrainBegin?.(ctx);
     logger.onEpochBegin?.(6, ctx);
     // A resumed epoch: batches 100.. of 200, 4 images each, one every 20 s (0.2 img/s).
-    const resumed = (b: number): BatchLogs => ({ ...batch(b), epoch: 6, step: 1000 + b });
+    // The trainer's running means include the 100 batches before the resume (mean loss 0.25 there, accuracy 1).
+    const resumed = (b: number): BatchLogs => ({ ...batch(b), epoch: 6, step: 1000 + b, epochLoss: (100 * 0.25 + (b - 99) * 0.5) / (b + 1), epochAcc: (100 + (b - 99) * 0.75) / (b + 1) });
     for (let b = 100; b < 110; b++) {
       t += 20_000;
       logger.onBatchEnd?.(resumed(b), ctx);
@@ -78,7 +79,8 @@ describe('progressLogger', () => {
     // Lines at 60, 120 and 180 s (batches 103, 106 and 109 done), none in between.
     expect(lines.map((l) => l.split('  ')[1])).toEqual(['batch 103/200', 'batch 106/200', 'batch 109/200']);
     // 91 batches of 4 images left at 0.2 img/s: 1820 s, not the 1/10 of it that counting from batch 0 would give.
-    expect(lines[2]).toBe('epoch 7/10  batch 109/200  loss 0.5000 acc 0.750 0.2 img/s eta 30:20');
+    // The loss and accuracy are the epoch's over its 109 batches: (100 · 0.25 + 9 · 0.5) / 109 and (100 + 9 · 0.75) / 109.
+    expect(lines[2]).toBe('epoch 7/10  batch 109/200  loss 0.2706 acc 0.979 0.2 img/s eta 30:20');
     expect(lines.every((l) => !l.includes('\r'))).toBe(true);
     // everySeconds 0: epoch lines only.
     const quiet = stream(false);

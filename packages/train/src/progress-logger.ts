@@ -96,7 +96,10 @@ export function progressLogger(options: ProgressLoggerOptions = {}): TrainCallba
       const rate = seconds > 0 ? seen / seconds : 0;
       // Images per batch from the batches this process saw, so that a resumed epoch's ETA is not understated.
       const eta = numBatches && rate > 0 ? ((numBatches - done) * (seen / counted)) / rate : undefined;
-      const stats = () => `loss ${(lossSum / seen).toFixed(4)} acc ${(correct / seen).toFixed(3)} ${rate.toFixed(1)} img/s${eta !== undefined ? ` eta ${formatDuration(eta)}` : ''}`;
+      // The epoch's running means from the trainer (a resumed epoch's earlier batches included), else this process's.
+      const loss = logs.epochLoss ?? lossSum / seen;
+      const acc = logs.epochAcc ?? correct / seen;
+      const stats = () => `loss ${loss.toFixed(4)} acc ${acc.toFixed(3)} ${rate.toFixed(1)} img/s${eta !== undefined ? ` eta ${formatDuration(eta)}` : ''}`;
       if (format === 'lines') {
         if (everySeconds === 0 || isLast || t - lastLine < everySeconds * 1000) return;
         lastLine = t;

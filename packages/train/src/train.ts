@@ -236,6 +236,8 @@ export async function train(model: LayersModel, data: BatchSource, options: Trai
           size: stats.size,
           lr,
           gradNorm: stats.gradNorm,
+          epochLoss: lossSum / seen,
+          epochAcc: correctSum / seen,
         };
         for (const c of callbacks) await c.onBatchEnd?.(batchLogs, ctx);
         batchIndex += 1;

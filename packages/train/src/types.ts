@@ -102,6 +102,12 @@ export interface BatchLogs {
   size: number;
   lr: number;
   gradNorm: number;
+  /**
+   * Mean loss and accuracy over the epoch's batches so far, those before a resume included (the trainer restores
+   * their sums from the checkpoint). Absent when a callback is driven by something other than `train`.
+   */
+  epochLoss?: number;
+  epochAcc?: number;
 }
 
 /** A message the trainer wants a human to see (backend choice, resume point, phase changes). */
