@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { onBackend, randomValues, relativeError } from '../testing/backends';
-import { expectSameWithoutPool, useWinogradInThisFile } from '../testing/conv-cases';
+import { expectSameWithoutPool, filterGradientValues, useWinogradInThisFile } from '../testing/conv-cases';
 import {
   patchFilterGradient,
   patchFilterGradientCallCount,
@@ -31,30 +31,7 @@ interface Case {
 const describeCase = (c: Case) =>
   `x [${c.x}], ${c.filter.join('x')} → ${c.outChannels}, stride ${c.strides}, pad ${c.pad}`;
 
-/** Conv2DBackpropFilter through the engine, checking it leaves only its output (tensors and backend buffers). */
-function runCase(c: Case): Float32Array {
-  const filterShape: [number, number, number, number] = [c.filter[0], c.filter[1], c.x[3], c.outChannels];
-  const x = tf.tensor4d(randomValues(tf.util.sizeFromShape(c.x), 5), c.x);
-  // dy's shape is the forward convolution's output shape.
-  const probe = tf.conv2d(x, tf.zeros(filterShape) as tf.Tensor4D, c.strides, c.pad);
-  const dyShape = probe.shape;
-  probe.dispose();
-  const dy = tf.tensor4d(randomValues(tf.util.sizeFromShape(dyShape), 7), dyShape);
-  const backend = tf.backend() as WasmBackendLike;
-  const tensors = tf.memory().numTensors;
-  const buffers = backend.numDataIds();
-  const out = tf.engine().runKernel(
-    'Conv2DBackpropFilter',
-    { x, dy },
-    { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape } as never,
-  ) as tf.Tensor;
-  expect(tf.memory().numTensors).toBe(tensors + 1);
-  expect(backend.numDataIds()).toBe(buffers + 1);
-  expect(out.shape).toEqual(filterShape);
-  const values = out.dataSync() as Float32Array;
-  tf.dispose([out, x, dy]);
-  return values;
-}
+const runCase = (c: Case): Float32Array => filterGradientValues(c.x, [c.filter[0], c.filter[1], c.x[3], c.outChannels], c.strides, c.pad);
 
 /** Runs `c` on cpu and wasm; returns the relative error and how many times the patch path ran. */
 async function compare(c: Case): Promise<{ error: number; calls: number }> {

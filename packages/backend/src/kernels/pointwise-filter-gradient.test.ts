@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { onBackend, randomValues, relativeError } from '../testing/backends';
-import { expectSameWithoutPool, useWinogradInThisFile } from '../testing/conv-cases';
+import { expectSameWithoutPool, filterGradientValues, useWinogradInThisFile } from '../testing/conv-cases';
 import {
   pointwiseFilterGradient,
   pointwiseFilterGradientCallCount,
@@ -26,25 +26,8 @@ interface Case {
 
 const describeCase = (c: Case) => `x [${c.x}] → ${c.outChannels} channels${c.strides ? `, stride ${c.strides}` : ''}`;
 
-/** Conv2DBackpropFilter of a 1x1 filter, checking it leaves only its output (tensors and backend buffers). */
-function runCase(c: Case): Float32Array {
-  const strides = c.strides ?? 1;
-  const filterShape: [number, number, number, number] = [1, 1, c.x[3], c.outChannels];
-  const [n, h, w] = c.x;
-  const dyShape: [number, number, number, number] = [n, Math.ceil(h / strides), Math.ceil(w / strides), c.outChannels];
-  const x = tf.tensor4d(randomValues(tf.util.sizeFromShape(c.x), 5), c.x);
-  const dy = tf.tensor4d(randomValues(tf.util.sizeFromShape(dyShape), 7), dyShape);
-  const backend = tf.backend() as WasmBackendLike;
-  const tensors = tf.memory().numTensors;
-  const buffers = backend.numDataIds();
-  const out = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad: 'same', dataFormat: 'NHWC', filterShape } as never) as tf.Tensor;
-  expect(tf.memory().numTensors).toBe(tensors + 1);
-  expect(backend.numDataIds()).toBe(buffers + 1);
-  expect(out.shape).toEqual(filterShape);
-  const values = out.dataSync() as Float32Array;
-  tf.dispose([out, x, dy]);
-  return values;
-}
+/** Conv2DBackpropFilter of a 1x1 filter at 'same' padding. */
+const runCase = (c: Case): Float32Array => filterGradientValues(c.x, [1, 1, c.x[3], c.outChannels], c.strides ?? 1, 'same');
 
 /** Runs `c` on cpu and wasm; returns the relative error and how many times the pointwise path ran. */
 async function compare(c: Case): Promise<{ error: number; calls: number }> {

@@ -1,8 +1,10 @@
+import * as tf from '@tensorflow/tfjs-core';
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { setConvKernelWorkersEnabled } from '../kernels/conv-kernels';
 import { setWinogradPolicy, type WinogradPolicy } from '../kernels/winograd-choice';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
-import { onBackend } from './backends';
+import type { WasmBackendLike } from '../kernels/wasm-kernel-utils';
+import { onBackend, randomValues } from './backends';
 
 /** Test helper: one 3x3 stride-1 convolution of the Winograd parity tests. */
 export type ConvPad = 'same' | 'valid' | backend_util.ExplicitPadding;
@@ -74,4 +76,32 @@ export async function expectSameWithoutPool(run: () => Float32Array[]): Promise<
   } finally {
     setConvKernelWorkersEnabled(previous);
   }
+}
+
+/**
+ * Test helper: `Conv2DBackpropFilter` through the engine on the current backend, for x of `xShape` (random values)
+ * and a random dy of the forward convolution's output shape, checking that it leaves only its output (tensors and
+ * backend buffers). Returns dW's values.
+ */
+export function filterGradientValues(
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: 'same' | 'valid' | number,
+): Float32Array {
+  const x = tf.tensor4d(randomValues(tf.util.sizeFromShape(xShape), 5), xShape);
+  const probe = tf.conv2d(x, tf.zeros(filterShape) as tf.Tensor4D, strides, pad);
+  const dyShape = probe.shape;
+  probe.dispose();
+  const dy = tf.tensor4d(randomValues(tf.util.sizeFromShape(dyShape), 7), dyShape);
+  const backend = tf.backend() as WasmBackendLike;
+  const tensors = tf.memory().numTensors;
+  const buffers = backend.numDataIds();
+  const out = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad, dataFormat: 'NHWC', filterShape } as never) as tf.Tensor;
+  expect(tf.memory().numTensors).toBe(tensors + 1);
+  expect(backend.numDataIds()).toBe(buffers + 1);
+  expect(out.shape).toEqual(filterShape);
+  const values = out.dataSync() as Float32Array;
+  tf.dispose([out, x, dy]);
+  return values;
 }
