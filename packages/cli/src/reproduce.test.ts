@@ -100,7 +100,9 @@ describe('fracture reproduce and demo', () => {
 
     // External validation: a re-run with --external-data evaluates the finished runs whose model folders are there.
     const atlas = await fracAtlasDataset(path.join(work, 'atlas'));
-    await fs.rm(path.join(out, 'grouped', 'cnn', 'model'), { recursive: true });
+    const groupedModel = path.join(out, 'grouped', 'cnn', 'model');
+    const aside = path.join(work, 'grouped-model-aside');
+    await fs.rename(groupedModel, aside);
     const fourth = await runCli([...both, '--external-data', atlas]);
     expect(fourth.exitCode).toBe(0);
     expect(fourth.stderr).toContain('paper/cnn: external validation on 40 images');
@@ -125,6 +127,16 @@ describe('fracture reproduce and demo', () => {
     expect(section).toContain('| paper | Custom CNN | centre prior |');
     expect(section).toContain(`the map's maximum inside a box or within ${tolerance} px of one, at the model's input size`);
     expect(section).toContain('Not validated externally (their model folders were not kept): grouped/Custom CNN.');
+    // With its weights back, assembling the report says the run awaits validation (report-only validates nothing).
+    await fs.rename(aside, groupedModel);
+    const assembled = await runCli([...both, '--report-only', '--external-data', atlas]);
+    expect(assembled.exitCode).toBe(0);
+    expect(assembled.stderr).toContain('grouped/cnn: not validated on atlas yet (--report-only validates nothing; the command without it does)');
+    expect(assembled.stderr).not.toContain('grouped/cnn: no model folder');
+    const awaiting = (await fs.readFile(path.join(out, 'report.md'), 'utf8')).split('## External validation on atlas')[1]!.split('\n## ')[0]!;
+    expect(awaiting).toContain('Trained, not validated externally yet (their weights are kept; the command without --report-only validates them): grouped/Custom CNN.');
+    expect(awaiting).not.toContain('their model folders were not kept');
+    await fs.rm(groupedModel, { recursive: true });
     // Grad-CAM panels with the radiologists' boxes: the evenly spaced fractured images, nothing chosen by result.
     const scan = await scanImageFolder(atlas);
     const chosen = boxGalleryItems(scan.items, 4);
