@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import { writeFileNamed } from './write-file-named';
 import { centerPriorHeatmap, localisationScore, uniformHeatmap } from '@fracture/explain';
 import type { Heatmap } from '@fracture/explain';
 import { bootstrapCi } from '@fracture/metrics';
@@ -7,6 +6,7 @@ import type { BootstrapInterval } from '@fracture/metrics';
 import { decodeImageAsync } from '@fracture/preprocess';
 import type { DatasetItem } from '@fracture/preprocess';
 import type { ExplainMethod, Predictor } from './predictor';
+import { writeFileNamed } from './write-file-named';
 
 /** Mean localisation scores of one map source over the images, with 95 % bootstrap intervals. */
 export interface LocalisationSummary {
