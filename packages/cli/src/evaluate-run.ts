@@ -19,6 +19,7 @@ import type { BinaryEvaluation, MisclassifiedSample } from '@fracture/metrics';
 import { predictBatches } from '@fracture/train';
 import { useEngine } from './engine';
 import { portableRelativePath } from './portable-path';
+import { openProgress } from './progress-file';
 import { evaluateSubgroups } from './subgroup-evaluation';
 import type { SubgroupRow } from './subgroup-evaluation';
 import { inferenceBatchSize } from './wasm-batch-sizes';
@@ -44,6 +45,14 @@ export interface EvaluateRunOptions {
    */
   dataRoot?: string;
   onProgress?: (done: number, total: number | undefined) => void;
+  /**
+   * Keep the predictions so far in this JSON file (every `progressEverySeconds`, default 60) and continue from it
+   * when it was written for the same `progressKey` (for example the model folder's fingerprint). Removed once all
+   * items are predicted.
+   */
+  progressFile?: string;
+  progressKey?: string;
+  progressEverySeconds?: number;
 }
 
 export interface Predictions {
@@ -58,35 +67,76 @@ export interface EvaluateRunResult {
   evaluation: BinaryEvaluation;
   mistakes: (MisclassifiedSample & { path: string })[];
   predictions: Predictions;
+  /** Items whose predictions were taken from `progressFile` instead of being made again. */
+  resumed: number;
   /** The whole set, then each body region and with / without implants, when the items carry that metadata. */
   subgroups: SubgroupRow[];
   /** Every file written, by name (`roc.png`, `metrics.json`, ...), with its full path. */
   files: Record<string, string>;
 }
 
-/** Predicts every item with a saved model, in the item order, with the model's own preparation. */
-export async function predictItems(modelDir: string, items: DatasetItem[], options: Pick<EvaluateRunOptions, 'batchSize' | 'cacheDir' | 'onProgress'> = {}): Promise<Predictions & { info: TrainedModelInfo }> {
+/** One item's prediction as a progress file keeps it. */
+interface PredictedItem {
+  path: string;
+  label: number;
+  probabilities: number[];
+}
+
+/**
+ * Predicts every item with a saved model, in the item order, with the model's own preparation. Items go through
+ * the model a few batches at a time; with `progressFile` the predictions so far are kept there (tied to the model's
+ * `progressKey`), so a stopped evaluation of thousands of images continues where it was. Unreadable images are
+ * left out and reported, and tried again on a resumed run.
+ */
+export async function predictItems(
+  modelDir: string,
+  items: DatasetItem[],
+  options: Pick<EvaluateRunOptions, 'batchSize' | 'cacheDir' | 'onProgress' | 'progressFile' | 'progressKey' | 'progressEverySeconds'> = {},
+): Promise<Predictions & { info: TrainedModelInfo; resumed: number }> {
   const engine = await useEngine();
   const { model, info } = await loadTrainedModel(modelDir);
   try {
-    const loader = createBatchLoader(items, {
-      imageSize: info.inputSize,
-      channels: info.channels,
-      batchSize: inferenceBatchSize(info.modelName, engine.name, options.batchSize ?? 32),
-      numClasses: info.classNames.length,
-      mean: info.mean,
-      std: info.std,
-      cacheDir: options.cacheDir,
-    });
-    const result = await predictBatches<DatasetItem>(model, loader, { onBatch: options.onProgress });
-    if (loader.failures.length > 0) {
-      process.stderr.write(`${loader.failures.length} images could not be read and were left out of the evaluation (first: ${loader.failures[0].path}: ${loader.failures[0].reason})\n`);
+    const batchSize = inferenceBatchSize(info.modelName, engine.name, options.batchSize ?? 32);
+    const progress = await openProgress<PredictedItem>(
+      options.progressFile,
+      { key: options.progressKey ?? '', inputSize: info.inputSize, classNames: info.classNames },
+      { everySeconds: options.progressEverySeconds, caller: 'predictItems' },
+    );
+    const pending = items.filter((item) => !progress.done.has(item.path));
+    const chunkSize = batchSize * BATCHES_PER_CHUNK;
+    let batchesDone = Math.ceil(progress.resumed / batchSize);
+    const totalBatches = batchesDone + Math.ceil(pending.length / batchSize);
+    const failures: { path: string; reason: string }[] = [];
+    for (let start = 0; start < pending.length; start += chunkSize) {
+      const loader = createBatchLoader(pending.slice(start, start + chunkSize), {
+        imageSize: info.inputSize,
+        channels: info.channels,
+        batchSize,
+        numClasses: info.classNames.length,
+        mean: info.mean,
+        std: info.std,
+        cacheDir: options.cacheDir,
+      });
+      const chunk = await predictBatches<DatasetItem>(model, loader, { onBatch: () => options.onProgress?.(++batchesDone, totalBatches) });
+      failures.push(...loader.failures);
+      for (const [i, item] of chunk.items.entries()) {
+        await progress.add({ path: item.path, label: chunk.labels[i], probabilities: chunk.probabilities[i] });
+      }
     }
-    return { info, items: result.items, labels: result.labels, probabilities: result.probabilities };
+    if (failures.length > 0) {
+      process.stderr.write(`${failures.length} ${failures.length === 1 ? 'image' : 'images'} could not be read and ${failures.length === 1 ? 'was' : 'were'} left out of the evaluation (first: ${failures[0].path}: ${failures[0].reason})\n`);
+    }
+    const predicted = items.filter((item) => progress.done.has(item.path));
+    const rows = predicted.map((item) => progress.done.get(item.path)!);
+    await progress.finish();
+    return { info, resumed: progress.resumed, items: predicted, labels: rows.map((row) => row.label), probabilities: rows.map((row) => row.probabilities) };
   } finally {
     model.dispose();
   }
 }
+
+/** Batches predicted between two chances to save progress: long enough to keep the read-ahead busy. */
+const BATCHES_PER_CHUNK = 8;
 
 /** Metrics with bootstrap intervals, the four plots and the misclassified list for one set of predictions. */
 export async function writeEvaluation(
@@ -187,5 +237,6 @@ export async function runEvaluation(options: EvaluateRunOptions): Promise<Evalua
   const predictions = await predictItems(options.modelDir, options.items, options);
   const name = options.name ?? predictions.info.modelName;
   const { evaluation, mistakes, files, subgroups } = await writeEvaluation(name, predictions.info, predictions, options.out, options);
-  return { name, info: predictions.info, evaluation, mistakes, predictions, files, subgroups };
+  const { info, resumed, ...predicted } = predictions;
+  return { name, info, resumed, evaluation, mistakes, predictions: predicted, files, subgroups };
 }

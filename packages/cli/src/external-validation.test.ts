@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { scanImageFolder } from '@fracture/preprocess';
+import { predictItems } from './evaluate-run';
 import { measureLocalisation } from './localisation-run';
 import { modelFingerprint } from './model-fingerprint';
 import { createPredictor } from './predictor';
@@ -57,6 +58,8 @@ describe('external validation', () => {
     const mistakes = JSON.parse(await fs.readFile(path.join(out, 'misclassified.json'), 'utf8')) as { path: string }[];
     expect(mistakes.every((m) => files.includes(m.path))).toBe(true);
     expect(JSON.parse(await fs.readFile(path.join(out, 'metrics.json'), 'utf8')).dataFolder).toBe(path.basename(atlas));
+    // The progress kept in --out while it ran is gone once it finished.
+    await expect(fs.stat(path.join(out, 'predictions.progress.json'))).rejects.toThrow(/ENOENT/);
     const rows = csv.map((line) => {
       const [file, label, pFractured] = line.split(',');
       const index = Number(/IMG(\d+)/.exec(file)?.[1]);
@@ -110,6 +113,48 @@ describe('external validation', () => {
     }
   });
 
+  test('a stopped evaluation continues from its progress file and predicts what an uninterrupted one predicts', async () => {
+    const scan = await scanImageFolder(atlas);
+    // One image that cannot be decoded among them: it is left out, and never saved as predicted.
+    const broken = path.join(work, 'broken.jpg');
+    await fs.writeFile(broken, Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2, 3]));
+    const items = [...scan.items.slice(0, 5), { ...scan.items[5], path: broken }, ...scan.items.slice(5)];
+    const before = tf.memory().numTensors;
+    const progressFile = path.join(work, 'predict.progress.json');
+    const progressKey = await modelFingerprint(modelDir);
+    const uninterrupted = await predictItems(modelDir, items, { batchSize: 4 });
+    expect(uninterrupted.resumed).toBe(0);
+    expect(uninterrupted.items).toHaveLength(items.length - 1);
+
+    // Batches of 4 are predicted 8 at a time (32 images) between saves, so a stop in the tenth batch keeps the
+    // readable images among the first 32.
+    const stop = new Error('stopped');
+    const stopAt = (batch: number) => (done: number) => {
+      if (done === batch) throw stop;
+    };
+    await expect(predictItems(modelDir, items, { batchSize: 4, progressFile, progressKey, progressEverySeconds: 0, onProgress: stopAt(10) })).rejects.toBe(stop);
+    const firstChunk = new Set(items.slice(0, 32).map((item) => item.path));
+    const kept = uninterrupted.items.filter((item) => firstChunk.has(item.path)).map((item) => item.path);
+    const saved = JSON.parse(await fs.readFile(progressFile, 'utf8')) as { images: { path: string }[] };
+    expect(saved.images.map((image) => image.path)).toEqual(kept);
+    // Another model's progress is not reused.
+    const others: number[] = [];
+    await expect(predictItems(modelDir, items, { batchSize: 4, progressFile, progressKey: 'another model', onProgress: (done) => (others.push(done), stopAt(1)(done)) })).rejects.toBe(stop);
+    expect(others).toEqual([1]);
+
+    const reported: [number, number | undefined][] = [];
+    const resumed = await predictItems(modelDir, items, { batchSize: 4, progressFile, progressKey, onProgress: (done, total) => reported.push([done, total]) });
+    expect(resumed.resumed).toBe(kept.length);
+    expect(resumed.items.map((item) => item.path)).toEqual(uninterrupted.items.map((item) => item.path));
+    expect(resumed.labels).toEqual(uninterrupted.labels);
+    resumed.probabilities.forEach((row, i) => row.forEach((p, c) => expect(p).toBeCloseTo(uninterrupted.probabilities[i][c], 6)));
+    // Progress counts on from the resumed batches and ends at its total.
+    expect(reported[0][0]).toBe(Math.ceil(kept.length / 4) + 1);
+    expect(reported.at(-1)![0]).toBe(reported.at(-1)![1]);
+    await expect(fs.stat(progressFile)).rejects.toThrow(/ENOENT/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   test('a stopped localisation continues from its progress file and ends where an uninterrupted run ends', async () => {
     const { items } = await scanImageFolder(atlas);
     const before = tf.memory().numTensors;
@@ -135,16 +180,16 @@ describe('external validation', () => {
         return first;
       };
       expect(await runUntil(options.progressKey, 3)).toBe(1);
-      // The progress is written after each image is reported, so the stop at the third kept two.
+      // Each image is saved before it is reported, so the stop while reporting the third kept three.
       const saved = JSON.parse(await fs.readFile(progressFile, 'utf8')) as { images: { path: string }[] };
-      expect(saved.images.map((image) => image.path)).toEqual(uninterrupted.perImage.slice(0, 2).map((image) => image.path));
+      expect(saved.images.map((image) => image.path)).toEqual(uninterrupted.perImage.slice(0, 3).map((image) => image.path));
       // Another model's progress is not reused, in either direction.
       expect(await runUntil('another model', 2)).toBe(1);
       expect(await runUntil(options.progressKey, 4)).toBe(1);
-      expect(await runUntil(options.progressKey, 6)).toBe(4);
+      expect(await runUntil(options.progressKey, 6)).toBe(5);
 
       const resumed = await measureLocalisation(predictor, items, { ...options, methods: [...options.methods] });
-      expect(resumed.resumed).toBe(5);
+      expect(resumed.resumed).toBe(6);
       expect(resumed.perImage).toEqual(uninterrupted.perImage);
       expect(resumed.rows).toEqual(uninterrupted.rows);
       expect(resumed.boxAreaFraction).toBeCloseTo(uninterrupted.boxAreaFraction, 12);

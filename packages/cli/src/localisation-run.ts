@@ -6,7 +6,7 @@ import type { BootstrapInterval } from '@fracture/metrics';
 import { decodeImageAsync } from '@fracture/preprocess';
 import type { DatasetItem } from '@fracture/preprocess';
 import type { ExplainMethod, Predictor } from './predictor';
-import { writeFileNamed } from './write-file-named';
+import { openProgress } from './progress-file';
 
 /** Mean localisation scores of one map source over the images, with 95 % bootstrap intervals. */
 export interface LocalisationSummary {
@@ -81,18 +81,14 @@ export async function measureLocalisation(predictor: Predictor, items: readonly 
     ['centre prior', centerPriorHeatmap(size, size)],
     ['uniform', uniformHeatmap(size, size)],
   ];
-  const settings: ProgressSettings = { key: options.progressKey ?? '', inputSize: size, methods, tolerance, occlusionWindow, occlusionStride };
-  const done = options.progressFile ? await readProgress(options.progressFile, settings) : new Map<string, ScoredImage>();
-  const resumed = done.size;
+  const progress = await openProgress<ScoredImage>(
+    options.progressFile,
+    { key: options.progressKey ?? '', inputSize: size, methods, tolerance, occlusionWindow, occlusionStride },
+    { everySeconds: options.progressEverySeconds, caller: 'measureLocalisation' },
+  );
+  const done = progress.done;
   // Unreadable images are not kept in the progress file: a file that failed to read is tried again on resume.
   const unreadable = new Map<string, string>();
-  let savedAt = Date.now();
-  const save = async () => {
-    if (!options.progressFile) return;
-    const progress: ProgressFile = { ...settings, images: [...done.values()] };
-    await writeFileNamed(options.progressFile, JSON.stringify(progress), 'measureLocalisation', { atomic: true });
-    savedAt = Date.now();
-  };
   for (const [index, item] of boxed.entries()) {
     if (done.has(item.path)) continue;
     let image;
@@ -116,9 +112,8 @@ export async function measureLocalisation(predictor: Predictor, items: readonly 
       scores[name] = { pointingHit: score.pointingHit, massInBoxes: score.massInBoxes };
       if (name === 'uniform') boxAreaFraction = score.boxAreaFraction;
     }
-    done.set(item.path, { path: item.path, scores, boxAreaFraction });
+    await progress.add({ path: item.path, scores, boxAreaFraction });
     options.onProgress?.(index + 1, boxed.length);
-    if (Date.now() - savedAt >= (options.progressEverySeconds ?? 60) * 1000) await save();
   }
   // In the items' order, whatever order the progress file held them in, so a resumed run bootstraps identically.
   const perImage: LocalisationRunResult['perImage'] = [];
@@ -148,18 +143,8 @@ export async function measureLocalisation(predictor: Predictor, items: readonly 
     pointing: interval(perImage.map((p) => p.scores[method].pointingHit)),
     massInBoxes: interval(perImage.map((p) => p.scores[method].massInBoxes)),
   }));
-  if (options.progressFile) await fs.rm(options.progressFile, { force: true });
-  return { n: perImage.length, tolerance, boxAreaFraction: areaSum / perImage.length, occlusionWindow, occlusionStride, resumed, rows, perImage, failures };
-}
-
-/** What must match for a progress file's scores to be reused. */
-interface ProgressSettings {
-  key: string;
-  inputSize: number;
-  methods: string[];
-  tolerance: number;
-  occlusionWindow: number;
-  occlusionStride: number;
+  await progress.finish();
+  return { n: perImage.length, tolerance, boxAreaFraction: areaSum / perImage.length, occlusionWindow, occlusionStride, resumed: progress.resumed, rows, perImage, failures };
 }
 
 /** One image's scores, and the share of its input inside the boxes. */
@@ -167,28 +152,4 @@ interface ScoredImage {
   path: string;
   scores: Record<string, { pointingHit: number; massInBoxes: number }>;
   boxAreaFraction: number;
-}
-
-interface ProgressFile extends ProgressSettings {
-  images: ScoredImage[];
-}
-
-/** The scored images of a progress file written with `settings`; none when it is missing, unreadable or stale. */
-async function readProgress(file: string, settings: ProgressSettings): Promise<Map<string, ScoredImage>> {
-  let progress: ProgressFile;
-  try {
-    progress = JSON.parse(await fs.readFile(file, 'utf8')) as ProgressFile;
-  } catch {
-    // Missing, or cut short by a crash before the atomic rename existed: start again rather than fail.
-    return new Map();
-  }
-  const same =
-    progress.key === settings.key &&
-    progress.inputSize === settings.inputSize &&
-    progress.tolerance === settings.tolerance &&
-    progress.occlusionWindow === settings.occlusionWindow &&
-    progress.occlusionStride === settings.occlusionStride &&
-    JSON.stringify(progress.methods) === JSON.stringify(settings.methods) &&
-    Array.isArray(progress.images);
-  return same ? new Map(progress.images.map((image) => [image.path, image])) : new Map();
 }

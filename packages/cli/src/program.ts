@@ -248,7 +248,7 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
     .addOption(new Option('--part <name>', "which part to evaluate; 'all': every image of --data, no split (an external dataset)").choices(['train', 'val', 'test', 'all']).default('test'))
     .option('--seed <n>', 'seed', seed, 0)
     .option('--bootstrap <n>', 'bootstrap resamples', positiveInt('--bootstrap'), 1000)
-    .option('--out <dir>', 'output folder (default: <model-dir>/../evaluation)')
+    .option('--out <dir>', 'output folder (default: <model-dir>/../evaluation); progress is kept in it (predictions.progress.json) so a stopped run continues')
     .action(async (opts, command: Command) => {
       const output = out(command);
       const modelDir = resolveModelDir('evaluate', opts);
@@ -256,7 +256,20 @@ export function createProgram(streams?: OutputStreams, settings: ProgramSettings
       const runDir = opts.model ? path.resolve('fracture-evaluation', opts.model) : path.dirname(path.resolve(modelDir));
       const outDir: string = opts.out ?? path.join(runDir, 'evaluation');
       const items = await itemsFor(opts.data, opts.split ?? path.join(runDir, 'split.csv'), opts.protocol, opts.seed, opts.part, output.info);
-      const result = await runEvaluation({ modelDir, items, out: outDir, seed: opts.seed, nBoot: opts.bootstrap, dataRoot: opts.data });
+      const progressFile = path.join(outDir, 'predictions.progress.json');
+      await fs.mkdir(outDir, { recursive: true });
+      const result = await runEvaluation({
+        modelDir,
+        items,
+        out: outDir,
+        seed: opts.seed,
+        nBoot: opts.bootstrap,
+        dataRoot: opts.data,
+        progressFile,
+        progressKey: await modelFingerprint(modelDir),
+        onProgress: (done, total) => (done % 10 === 0 || done === total) && output.info(`evaluate: ${done}/${total} batches`),
+      });
+      if (result.resumed > 0) output.info(`evaluate: continued from ${progressFile} (${result.resumed} images already predicted)`);
       const m = result.evaluation.metrics;
       const lines = [`${result.name} on ${result.evaluation.n} images (positive: ${result.info.positiveClass}, threshold ${result.evaluation.threshold}), 95 % bootstrap intervals:`];
       for (const [name, value] of Object.entries(m)) lines.push(`  ${name.padEnd(12)} ${value.estimate.toFixed(4)} (${value.lower.toFixed(4)}–${value.upper.toFixed(4)})`);

@@ -118,6 +118,7 @@ describe('fracture reproduce and demo', () => {
     const tolerance = Math.round((15 * inputSize) / 224);
     expect(paperResult.external.localisation).toMatchObject({ tolerance, occlusionWindow: Math.round(inputSize / 7) });
     await expect(fs.stat(path.join(out, 'paper', 'cnn', 'external', 'localisation.progress.json'))).rejects.toThrow(/ENOENT/);
+    await expect(fs.stat(path.join(out, 'paper', 'cnn', 'external', 'predictions.progress.json'))).rejects.toThrow(/ENOENT/);
     const external = await fs.readFile(path.join(out, 'report.md'), 'utf8');
     expect(external).toContain('## External validation on atlas');
     const section = external.split('## External validation on atlas')[1]!.split('\n## ')[0]!;

@@ -416,7 +416,20 @@ export function boxGalleryItems(items: readonly DatasetItem[], count: number): s
 /** Evaluates a trained model on every image of an external dataset, by subgroup, and where its Grad-CAM points. */
 async function externalValidation(modelDir: string, root: string, items: DatasetItem[], out: string, seed: number, options: ReproduceOptions): Promise<ExternalValidation> {
   const started = Date.now();
-  const evaluation = await runEvaluation({ modelDir, items, out, name: path.basename(root), seed, nBoot: options.nBoot ?? 1000, cacheDir: options.cacheDir, dataRoot: root });
+  await fs.mkdir(out, { recursive: true });
+  const evaluation = await runEvaluation({
+    modelDir,
+    items,
+    out,
+    name: path.basename(root),
+    seed,
+    nBoot: options.nBoot ?? 1000,
+    cacheDir: options.cacheDir,
+    dataRoot: root,
+    progressFile: path.join(out, 'predictions.progress.json'),
+    progressKey: await modelFingerprint(modelDir),
+  });
+  if (evaluation.resumed > 0) logTo(options)(`  external evaluation continued from ${path.join(out, 'predictions.progress.json')} (${evaluation.resumed} images already predicted)`);
   let localisation: ExternalValidation['localisation'];
   if (items.some((item) => (item.boxes?.length ?? 0) > 0)) {
     const result = await measureMethods(modelDir, items, localisationMethods(options), seed, options, path.join(out, 'localisation.progress.json'));
