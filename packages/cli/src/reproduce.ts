@@ -428,6 +428,7 @@ async function externalValidation(modelDir: string, root: string, items: Dataset
     dataRoot: root,
     progressFile: path.join(out, 'predictions.progress.json'),
     progressKey: await modelFingerprint(modelDir),
+    onProgress: everyMinute((done, total) => logTo(options)(`  external evaluation: ${done}/${total} batches`)),
   });
   if (evaluation.resumed > 0) logTo(options)(`  external evaluation continued from ${path.join(out, 'predictions.progress.json')} (${evaluation.resumed} images already predicted)`);
   let localisation: ExternalValidation['localisation'];
@@ -450,6 +451,16 @@ async function externalValidation(modelDir: string, root: string, items: Dataset
 /** Where progress lines go: `options.log`, or standard error (standard output stays for results). */
 const logTo = (options: ReproduceOptions) => options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
 
+/** A progress report passed on at most once a minute, and always at the end. */
+function everyMinute(report: (done: number, total: number | undefined) => void): (done: number, total: number | undefined) => void {
+  let last = Date.now();
+  return (done, total) => {
+    if (Date.now() - last < 60_000 && done !== total) return;
+    last = Date.now();
+    report(done, total);
+  };
+}
+
 /** The maps every localisation is compared with (scored alongside the methods by measureLocalisation). */
 const BASELINE_MAPS = ['centre prior', 'uniform'];
 
@@ -463,18 +474,13 @@ async function measureMethods(modelDir: string, items: DatasetItem[], methods: E
   const predictor = await createPredictor(modelDir);
   try {
     await fs.mkdir(path.dirname(progressFile), { recursive: true });
-    let lastLog = Date.now();
     const result = await measureLocalisation(predictor, items, {
       methods,
       seed,
       nBoot: options.nBoot ?? 1000,
       progressFile,
       progressKey: await modelFingerprint(modelDir),
-      onProgress: (done, total) => {
-        if (Date.now() - lastLog < 60_000 && done < total) return;
-        lastLog = Date.now();
-        logTo(options)(`  localisation: ${done}/${total} images`);
-      },
+      onProgress: everyMinute((done, total) => logTo(options)(`  localisation: ${done}/${total} images`)),
     });
     if (result.resumed > 0) logTo(options)(`  localisation continued from ${progressFile} (${result.resumed} images already scored)`);
     return result;
