@@ -259,6 +259,13 @@ describe('fracture reproduce and demo', () => {
     // The custom CNN was never pretrained, in the study or here.
     expect(withResnet.split('\n').find((line) => line.startsWith('| Custom CNN |'))).toContain('| paper: no; here: no |');
 
+    // Training on to the planned epochs finishes the run: its own figures replace the checkpoint's partial folder.
+    const finish = await runCli(['--json', 'reproduce', '--data', data, '--models', 'cnn', '--protocol', 'grouped', '--epochs', '3', '--bootstrap', '20', '--backend', 'wasm', '--cache-dir', cache, '--out', out]);
+    expect(finish.exitCode).toBe(0);
+    expect(JSON.parse(finish.stdout).results.find((r: { modelName: string }) => r.modelName === 'cnn')).toMatchObject({ epochs: 3 });
+    await expect(fs.stat(path.join(runDir, 'partial'))).rejects.toThrow(/ENOENT/);
+    expect(await fs.readFile(path.join(out, 'report.md'), 'utf8')).not.toContain('grouped/cnn/partial/');
+
     // Weights that are not there are refused before anything runs.
     const missing = await runCli(['reproduce', '--data', data, '--models', 'resnet18', '--weights', `resnet18=${path.join(work, 'nope.pth')}`, '--out', path.join(work, 'never')]);
     expect(missing.exitCode).not.toBe(0);

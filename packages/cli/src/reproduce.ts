@@ -284,10 +284,13 @@ async function runOne(run: ModelRun): Promise<ModelRunResult> {
     progress: options.progress,
     log,
   });
-  return summariseRun(
+  const result = await summariseRun(
     run,
     { modelDir: trained.modelDir, history: trained.history, trainImages: trained.info.training?.trainImages as number, weights: weights ?? null, backend: trained.backend },
   );
+  // The figures of an earlier checkpoint, which the report no longer shows now that the run has finished.
+  await fs.rm(path.join(dir, 'partial'), { recursive: true, force: true });
+  return result;
 }
 
 /**
