@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { scanImageFolder } from '@fracture/preprocess';
 import { loadTrainedModel } from './trained-model';
-import { boxGalleryItems, describeTolerances, readAuc } from './reproduce';
+import { boxGalleryItems, describeTolerances, externalReading, localisationRows, readAuc } from './reproduce';
 import type { ModelRunResult } from './reproduce';
 import { fracAtlasDataset, runCli, syntheticDataset, tempDir, useWasm } from './testing/fixtures';
 
@@ -125,7 +125,8 @@ describe('fracture reproduce and demo', () => {
     const row = section.split('\n').find((line) => line.startsWith('| paper | Custom CNN | **reduced**'))!;
     expect(row).toContain(`| 40 (${paperResult.external.positives}) |`);
     expect(row).toContain(`| ${paperResult.external.metrics.auc.estimate.toFixed(3)} (`);
-    expect(section).toContain('| paper | Custom CNN | centre prior |');
+    expect(section).toContain('| paper | Custom CNN | gradcam |');
+    expect(section).toContain('| – | baseline, every model | centre prior |');
     expect(section).toContain(`the map's maximum inside a box or within ${tolerance} px of one, at the model's input size`);
     expect(section).toContain('Not validated externally (their model folders were not kept): grouped/Custom CNN.');
     // With its weights back, assembling the report says the run awaits validation (report-only validates nothing).
@@ -146,9 +147,8 @@ describe('fracture reproduce and demo', () => {
     expect(section).toContain("the radiologists' fracture boxes outlined in white");
     // The plain reading is computed from the same numbers as the table.
     const auc = paperResult.external.metrics.auc;
-    expect(section).toContain(`Custom CNN (paper): AUC ${paperResult.metrics.auc.estimate.toFixed(3)} (`);
-    expect(section).toContain(`on atlas, ${readAuc(auc)}.`);
-    expect(section).toMatch(/Custom CNN \(paper\) points at the fracture \d+ % of the time with gradcam, \d+ % of the time with gradcam\+\+, and \d+ % of the time with occlusion, against \d+ % for a centred blob/);
+    expect(section).toContain(`AUC on atlas (against ${paperResult.metrics.auc.estimate.toFixed(3)}–${paperResult.metrics.auc.estimate.toFixed(3)} on the study's test set): ${readAuc(auc)}: Custom CNN (paper) ${auc.estimate.toFixed(3)}.`);
+    expect(section).toMatch(/the models' maps do so Custom CNN \(paper\) gradcam \d+ %, gradcam\+\+ \d+ %, occlusion \d+ %\./);
     for (const file of paperResult.external.gallery) {
       expect(section).toContain(`](${file})`);
       await expect(fs.stat(path.join(out, file))).resolves.toBeTruthy();
@@ -311,5 +311,65 @@ describe('describeTolerances', () => {
   test('the common figure, then the others by model', () => {
     const text = describeTolerances([run('cnn', 'paper', 15), run('efficientnet-b3', 'paper', 20), run('mobilenetv2', 'paper', 15), run('efficientnet-b3', 'grouped', 20)]);
     expect(text).toBe('15 px (20 px for EfficientNet-B3 (paper), EfficientNet-B3 (grouped): the same share of a larger input)');
+  });
+});
+
+describe('the external validation reading', () => {
+  const interval = (estimate: number, lower: number, upper: number) => ({ estimate, lower, upper, alpha: 0.05, nBoot: 1000 });
+  const maps = (gradcam: number, gradcamLower: number, prior: number) => [
+    { method: 'gradcam', pointing: interval(gradcam, gradcamLower, gradcam + 0.05), massInBoxes: interval(0.02, 0.01, 0.03) },
+    { method: 'centre prior', pointing: interval(prior, prior - 0.05, prior + 0.05), massInBoxes: interval(0.017, 0.015, 0.019) },
+    { method: 'uniform', pointing: interval(0.05, 0.047, 0.054), massInBoxes: interval(0.009, 0.008, 0.01) },
+  ];
+  const run = (modelName: string, protocol: string, inDataset: number, auc: [number, number, number], rows: ReturnType<typeof maps>) =>
+    ({
+      modelName,
+      protocol,
+      metrics: { auc: interval(inDataset, inDataset - 0.01, Math.min(1, inDataset + 0.01)) },
+      external: {
+        dataset: 'fracatlas',
+        n: 3107,
+        positives: 483,
+        metrics: { auc: interval(...auc), recall: interval(0.872, 0.84, 0.9), specificity: interval(0.232, 0.21, 0.25) },
+        localisation: { rows },
+      },
+    }) as unknown as ModelRunResult;
+  const runs = [
+    run('cnn', 'paper', 0.996, [0.541, 0.492, 0.585], maps(0.055, 0.034, 0.297)),
+    run('mobilenetv2', 'paper', 1, [0.656, 0.614, 0.697], maps(0.104, 0.075, 0.297)),
+    run('resnet18', 'grouped', 0.844, [0.636, 0.594, 0.672], maps(0.42, 0.35, 0.297)),
+    run('efficientnet-b3', 'grouped', 0.6, [0.45, 0.41, 0.49], maps(0.1, 0.08, 0.31)),
+  ];
+
+  test('groups the runs by what their AUC interval says (better than chance first), best first within a group, and names the best operating point', () => {
+    const text = externalReading(runs, 'fracatlas');
+    expect(text).toContain(
+      "AUC on fracatlas (against 0.600–1.000 on the study's test set): better than chance: MobileNetV2 (paper) 0.656 and ResNet-18 (grouped) 0.636; " +
+        'not distinguishable from chance: Custom CNN (paper) 0.541; worse than chance (its scores run the wrong way): EfficientNet-B3 (grouped) 0.450.',
+    );
+    // MobileNetV2's interval ends at 0.697, below 0.7.
+    expect(text).toContain('The best, MobileNetV2 (paper), finds 87 % of the fractures at its own threshold and clears 23 % of the radiographs without one; with its AUC interval below 0.7');
+    expect(text).toContain('`fracatlas-mobilenetv2`');
+  });
+
+  test('names only the maps whose pointing interval lies above their own prior', () => {
+    const text = externalReading(runs, 'fracatlas');
+    // Two priors (30 % and 31 %): each model's is given beside its maps.
+    expect(text).toContain('Custom CNN (paper) gradcam 6 % (prior 30 %)');
+    expect(text).toContain("Beating the prior (the interval's lower end above it): ResNet-18 (grouped)'s gradcam; every other map does not show where the fracture is.");
+    const none = externalReading(runs.slice(0, 2), 'fracatlas');
+    expect(none).toContain('A centred blob that ignores the image points at the fracture 30 % of the time; the models\' maps do so Custom CNN (paper) gradcam 6 %; MobileNetV2 (paper) gradcam 10 %.');
+    expect(none).toContain('No map clearly beats the prior');
+  });
+
+  test('lists the baselines once per distinct result, after every model\'s maps', () => {
+    const rows = localisationRows(runs);
+    expect(rows.slice(0, 4).map((row) => row.slice(0, 3).join(' '))).toEqual(['paper Custom CNN gradcam', 'paper MobileNetV2 gradcam', 'grouped ResNet-18 gradcam', 'grouped EfficientNet-B3 gradcam']);
+    // The 0.31 prior of EfficientNet-B3 differs; the uniform map is the same for all four.
+    expect(rows.slice(4).map((row) => row.slice(0, 4))).toEqual([
+      ['–', 'baseline for Custom CNN, MobileNetV2, and ResNet-18', 'centre prior', '0.297 (0.247–0.347)'],
+      ['–', 'baseline for EfficientNet-B3', 'centre prior', '0.310 (0.260–0.360)'],
+      ['–', 'baseline, every model', 'uniform', '0.050 (0.047–0.054)'],
+    ]);
   });
 });

@@ -715,11 +715,7 @@ function externalValidationBlocks(results: ModelRunResult[], awaitingValidation:
         `Occlusion covers a square a seventh of the input wide (32 px at 224 px), one square-width at a time (7 x 7 positions). ` +
         `The boxes cover ${(100 * first.boxAreaFraction).toFixed(1)} % of an image on average. A centred Gaussian and a flat map, scored the same way, are the baselines: a method that does not beat the centre prior is not explaining.`,
     });
-    blocks.push({
-      kind: 'table',
-      header: ['protocol', 'model', 'map', 'pointing game', 'mass in boxes'],
-      rows: localised.flatMap((r) => r.external!.localisation!.rows.map((row) => [r.protocol, PAPER_RESULTS[r.modelName].label, row.method, fmtRate(row.pointing), fmtRate(row.massInBoxes)])),
-    });
+    blocks.push({ kind: 'table', header: ['protocol', 'model', 'map', 'pointing game', 'mass in boxes'], rows: localisationRows(localised) });
   }
   const galleries = validated.filter((r) => (r.external!.gallery?.length ?? 0) > 0);
   if (galleries.length > 0) {
@@ -771,17 +767,69 @@ export function describeTolerances(localised: ModelRunResult[]): string {
   return `${common![0]} px (${others.map(([tolerance, labels]) => `${tolerance} px for ${labels.join(', ')}`).join('; ')}: the same share of a larger input)`;
 }
 
-/** What the external numbers mean, in words computed from them (so a re-assembled report cannot contradict its table). */
-function externalReading(validated: ModelRunResult[], dataset: string): string {
-  const perModel = validated.map((r) => {
-    const auc = r.external!.metrics.auc!;
-    return `${PAPER_RESULTS[r.modelName].label} (${r.protocol}): AUC ${fmtRate(r.metrics.auc)} on the study's test set, ${fmtRate(auc)} on ${dataset}, ${readAuc(auc)}.`;
-  });
+/**
+ * The localisation table: each model's maps, then the baselines once per distinct result. The baselines ignore the
+ * model and its training, so models of the same input size share them; repeating them under every model would
+ * only hide the comparison that matters.
+ */
+export function localisationRows(localised: ModelRunResult[]): string[][] {
+  const rows = localised.flatMap((r) =>
+    r.external!.localisation!.rows.filter((row) => !BASELINE_MAPS.includes(row.method)).map((row) => [r.protocol, PAPER_RESULTS[r.modelName].label, row.method, fmtRate(row.pointing), fmtRate(row.massInBoxes)]),
+  );
+  const baselines = new Map<string, { method: string; cells: string[]; labels: Set<string> }>();
+  for (const r of localised) {
+    for (const row of r.external!.localisation!.rows.filter((x) => BASELINE_MAPS.includes(x.method))) {
+      const cells = [fmtRate(row.pointing), fmtRate(row.massInBoxes)];
+      const key = [row.method, ...cells].join('|');
+      const entry = baselines.get(key) ?? { method: row.method, cells, labels: new Set<string>() };
+      entry.labels.add(PAPER_RESULTS[r.modelName].label);
+      baselines.set(key, entry);
+    }
+  }
+  const everyModel = new Set(localised.map((r) => PAPER_RESULTS[r.modelName].label));
+  const sorted = [...baselines.values()].sort((a, b) => BASELINE_MAPS.indexOf(a.method) - BASELINE_MAPS.indexOf(b.method));
+  for (const { method, cells, labels } of sorted) {
+    const shared = sorted.filter((other) => other.method === method).length === 1 && labels.size === everyModel.size;
+    rows.push(['–', shared ? 'baseline, every model' : `baseline for ${listText([...labels])}`, method, ...cells]);
+  }
+  return rows;
+}
+
+/** "a, b (c)": a run's name in the reading. */
+const runLabel = (r: ModelRunResult) => `${PAPER_RESULTS[r.modelName].label} (${r.protocol})`;
+const percent = (rate: number) => `${(100 * rate).toFixed(0)} %`;
+
+/**
+ * What the external numbers mean, in words computed from them (so a re-assembled report cannot contradict its
+ * table): the runs grouped by what their AUC interval says, the best one's operating point, and whether any
+ * explanation beats the centre prior. Per-run figures are in the tables; repeating each one here would bury the reading.
+ */
+export function externalReading(validated: ModelRunResult[], dataset: string): string {
   const parts = [
-    'What this means. A model can score high on the study\'s test set by recognising the rotated near-copies of its about 190 radiographs (paper protocol) or the look of that one collection (both protocols); ' +
+    "What this means. A model can score high on the study's test set by recognising the rotated near-copies of its about 190 radiographs (paper protocol) or the look of that one collection (both protocols); " +
       `${dataset} asks whether it detects fractures on radiographs from elsewhere.`,
-    ...perModel,
   ];
+  const inDataset = validated.map((r) => r.metrics.auc?.estimate).filter((x): x is number => x !== undefined);
+  const verdicts = new Map<string, ModelRunResult[]>();
+  for (const r of validated) {
+    const verdict = readAuc(r.external!.metrics.auc!);
+    verdicts.set(verdict, [...(verdicts.get(verdict) ?? []), r]);
+  }
+  const verdictOrder = (verdict: string) => ['better', 'not', 'worse'].findIndex((start) => verdict.startsWith(start));
+  const byVerdict = [...verdicts.entries()].sort((a, b) => verdictOrder(a[0]) - verdictOrder(b[0])).map(([verdict, runs]) => {
+    const ordered = [...runs].sort((a, b) => b.external!.metrics.auc!.estimate - a.external!.metrics.auc!.estimate);
+    return `${verdict}: ${listText(ordered.map((r) => `${runLabel(r)} ${r.external!.metrics.auc!.estimate.toFixed(3)}`))}`;
+  });
+  const range = inDataset.length > 0 ? ` (against ${Math.min(...inDataset).toFixed(3)}–${Math.max(...inDataset).toFixed(3)} on the study's test set)` : '';
+  parts.push(`AUC on ${dataset}${range}: ${byVerdict.join('; ')}.`);
+  const best = [...validated].sort((a, b) => b.external!.metrics.auc!.estimate - a.external!.metrics.auc!.estimate)[0]!;
+  const { recall, specificity } = best.external!.metrics;
+  if (validated.length > 1 && recall && specificity) {
+    parts.push(
+      `The best, ${runLabel(best)}, finds ${percent(recall.estimate)} of the fractures at its own threshold and clears ${percent(specificity.estimate)} of the radiographs without one` +
+        (best.external!.metrics.auc!.upper < 0.7 ? '; with its AUC interval below 0.7, no threshold would separate the two classes well.' : '.'),
+    );
+  }
   if (dataset === 'fracatlas') {
     const card = getModelCard('fracatlas-mobilenetv2');
     parts.push(
@@ -789,16 +837,21 @@ function externalReading(validated: ModelRunResult[], dataset: string): string {
         `(${card.metrics.test.n} images, a different and smaller test set than the ${validated[0]!.external!.n} here, so the two are comparable in kind, not exactly).`,
     );
   }
-  const localised = validated.filter((r) => r.external!.localisation);
-  for (const r of localised) {
-    const rows = r.external!.localisation!.rows;
-    const prior = rows.find((row) => row.method === 'centre prior');
-    const cams = rows.filter((row) => row.method !== 'centre prior' && row.method !== 'uniform');
-    if (!prior?.pointing || cams.length === 0) continue;
-    const beats = cams.filter((row) => row.pointing && row.pointing.lower > prior.pointing!.estimate).map((row) => row.method);
+  const comparisons = validated.flatMap((r) => {
+    const rows = r.external!.localisation?.rows ?? [];
+    const prior = rows.find((row) => row.method === 'centre prior')?.pointing;
+    const maps = rows.filter((row) => !BASELINE_MAPS.includes(row.method) && row.pointing);
+    return prior && maps.length > 0 ? [{ run: r, prior, maps }] : [];
+  });
+  if (comparisons.length > 0) {
+    const priors = [...new Set(comparisons.map((c) => percent(c.prior.estimate)))];
+    const mapText = comparisons.map((c) => `${runLabel(c.run)} ${c.maps.map((row) => `${row.method} ${percent(row.pointing!.estimate)}`).join(', ')}` + (priors.length > 1 ? ` (prior ${percent(c.prior.estimate)})` : ''));
+    const beating = comparisons.flatMap((c) => c.maps.filter((row) => row.pointing!.lower > c.prior.estimate).map((row) => `${runLabel(c.run)}'s ${row.method}`));
     parts.push(
-      `${PAPER_RESULTS[r.modelName].label} (${r.protocol}) points at the fracture ${listText(cams.map((row) => `${(100 * (row.pointing?.estimate ?? 0)).toFixed(0)} % of the time with ${row.method}`))}, against ${(100 * prior.pointing.estimate).toFixed(0)} % for a centred blob that ignores the image: ` +
-        (beats.length > 0 ? `${listText(beats)} beat${beats.length === 1 ? 's' : ''} the prior (the interval's lower end above it).` : 'no map clearly beats the prior, so these heatmaps do not show where the fracture is.'),
+      `A centred blob that ignores the image points at the fracture ${priors.length === 1 ? `${priors[0]} of the time` : 'as often as the figure after each model'}; the models' maps do so ${mapText.join('; ')}. ` +
+        (beating.length > 0
+          ? `Beating the prior (the interval's lower end above it): ${listText(beating)}; every other map does not show where the fracture is.`
+          : 'No map clearly beats the prior, so these heatmaps do not show where the fracture is.'),
     );
   }
   return parts.join(' ');
