@@ -48,11 +48,16 @@ export interface EvaluateRunOptions {
   /**
    * Keep the predictions so far in this JSON file (every `progressEverySeconds`, default 60) and continue from it
    * when it was written for the same `progressKey` (for example the model folder's fingerprint). Removed once all
-   * items are predicted.
+   * items are predicted, unless `keepProgressFile`.
    */
   progressFile?: string;
   progressKey?: string;
   progressEverySeconds?: number;
+  /**
+   * Leave `progressFile` on disk, complete, when every item is predicted: for a caller whose job goes on after the
+   * evaluation (a stop later in that job then does not predict everything again) and removes the file at its own end.
+   */
+  keepProgressFile?: boolean;
 }
 
 export interface Predictions {
@@ -91,7 +96,7 @@ interface PredictedItem {
 export async function predictItems(
   modelDir: string,
   items: DatasetItem[],
-  options: Pick<EvaluateRunOptions, 'batchSize' | 'cacheDir' | 'onProgress' | 'progressFile' | 'progressKey' | 'progressEverySeconds'> = {},
+  options: Pick<EvaluateRunOptions, 'batchSize' | 'cacheDir' | 'onProgress' | 'progressFile' | 'progressKey' | 'progressEverySeconds' | 'keepProgressFile'> = {},
 ): Promise<Predictions & { info: TrainedModelInfo; resumed: number }> {
   const engine = await useEngine();
   const { model, info } = await loadTrainedModel(modelDir);
@@ -128,7 +133,7 @@ export async function predictItems(
     }
     const predicted = items.filter((item) => progress.done.has(item.path));
     const rows = predicted.map((item) => progress.done.get(item.path)!);
-    await progress.finish();
+    await (options.keepProgressFile ? progress.save() : progress.finish());
     return { info, resumed: progress.resumed, items: predicted, labels: rows.map((row) => row.label), probabilities: rows.map((row) => row.probabilities) };
   } finally {
     model.dispose();

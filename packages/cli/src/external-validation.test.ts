@@ -152,6 +152,16 @@ describe('external validation', () => {
     expect(reported[0][0]).toBe(Math.ceil(kept.length / 4) + 1);
     expect(reported.at(-1)![0]).toBe(reported.at(-1)![1]);
     await expect(fs.stat(progressFile)).rejects.toThrow(/ENOENT/);
+
+    // Kept for a caller whose job goes on: complete on disk even when no periodic save came due, and a second
+    // run predicts nothing again.
+    await predictItems(modelDir, items, { batchSize: 4, progressFile, progressKey, progressEverySeconds: 3600, keepProgressFile: true });
+    const complete = JSON.parse(await fs.readFile(progressFile, 'utf8')) as { images: { path: string }[] };
+    expect(complete.images.map((image) => image.path).sort()).toEqual(uninterrupted.items.map((item) => item.path).sort());
+    const again = await predictItems(modelDir, items, { batchSize: 4, progressFile, progressKey, keepProgressFile: true });
+    // Every readable image came from the file; only the unreadable one was tried again.
+    expect(again.resumed).toBe(uninterrupted.items.length);
+    expect(again.labels).toEqual(uninterrupted.labels);
     expect(tf.memory().numTensors).toBe(before);
   });
 

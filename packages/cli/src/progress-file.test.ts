@@ -71,6 +71,16 @@ describe('openProgress', () => {
     expect(await fs.readdir(work)).toEqual([]);
   });
 
+  test('save writes every entry at once, whatever the cadence', async () => {
+    const file = path.join(work, 'job.progress.json');
+    const job = await openProgress<Scored>(file, settings, { everySeconds: 3600, caller: 'test' });
+    await job.add({ path: 'a.png', score: 1 });
+    await job.add({ path: 'b.png', score: 0 });
+    await expect(fs.stat(file)).rejects.toThrow(/ENOENT/);
+    await job.save();
+    expect(JSON.parse(await fs.readFile(file, 'utf8')).images).toEqual([{ path: 'a.png', score: 1 }, { path: 'b.png', score: 0 }]);
+  });
+
   test('a write that fails names the file and the caller', async () => {
     const file = path.join(work, 'missing-folder', 'job.progress.json');
     const job = await openProgress<Scored>(file, settings, { everySeconds: 0, caller: 'predictItems' });

@@ -12,6 +12,8 @@ export interface ProgressStore<Entry extends { path: string }> {
   readonly resumed: number;
   /** Records one image's result and writes the file when `everySeconds` have passed since it was last written. */
   add(entry: Entry): Promise<void>;
+  /** Writes every entry now, whatever the cadence: for a job whose caller keeps the file past its end. */
+  save(): Promise<void>;
   /** Removes the file: the job completed and its result is written elsewhere. */
   finish(): Promise<void>;
 }
@@ -30,15 +32,19 @@ export async function openProgress<Entry extends { path: string }>(
   const resumed = done.size;
   const everyMs = (options.everySeconds ?? 60) * 1000;
   let savedAt = Date.now();
+  const save = async () => {
+    if (!file) return;
+    await writeFileNamed(file, JSON.stringify({ ...settings, images: [...done.values()] }), options.caller, { atomic: true });
+    savedAt = Date.now();
+  };
   return {
     done,
     resumed,
     async add(entry) {
       done.set(entry.path, entry);
-      if (!file || Date.now() - savedAt < everyMs) return;
-      await writeFileNamed(file, JSON.stringify({ ...settings, images: [...done.values()] }), options.caller, { atomic: true });
-      savedAt = Date.now();
+      if (Date.now() - savedAt >= everyMs) await save();
     },
+    save,
     async finish() {
       if (file) await fs.rm(file, { force: true });
     },

@@ -420,6 +420,7 @@ export function boxGalleryItems(items: readonly DatasetItem[], count: number): s
 async function externalValidation(modelDir: string, root: string, items: DatasetItem[], out: string, seed: number, options: ReproduceOptions): Promise<ExternalValidation> {
   const started = Date.now();
   await fs.mkdir(out, { recursive: true });
+  const predictionsProgress = path.join(out, 'predictions.progress.json');
   const evaluation = await runEvaluation({
     modelDir,
     items,
@@ -429,16 +430,19 @@ async function externalValidation(modelDir: string, root: string, items: Dataset
     nBoot: options.nBoot ?? 1000,
     cacheDir: options.cacheDir,
     dataRoot: root,
-    progressFile: path.join(out, 'predictions.progress.json'),
+    progressFile: predictionsProgress,
     progressKey: await modelFingerprint(modelDir),
+    // Kept until the localisation below is done too: a stop there would otherwise predict every image again.
+    keepProgressFile: true,
     onProgress: everyMinute((done, total) => logTo(options)(`  external evaluation: ${done}/${total} batches`)),
   });
-  if (evaluation.resumed > 0) logTo(options)(`  external evaluation continued from ${path.join(out, 'predictions.progress.json')} (${evaluation.resumed} images already predicted)`);
+  if (evaluation.resumed > 0) logTo(options)(`  external evaluation continued from ${predictionsProgress} (${evaluation.resumed} images already predicted)`);
   let localisation: ExternalValidation['localisation'];
   if (items.some((item) => (item.boxes?.length ?? 0) > 0)) {
     const result = await measureMethods(modelDir, items, localisationMethods(options), seed, options, path.join(out, 'localisation.progress.json'));
     localisation = { n: result.n, tolerance: result.tolerance, boxAreaFraction: result.boxAreaFraction, occlusionWindow: result.occlusionWindow, rows: result.rows };
   }
+  await fs.rm(predictionsProgress, { force: true });
   return {
     dataset: path.basename(root),
     n: evaluation.evaluation.n,
