@@ -4,6 +4,9 @@ import { colorJitter, createRng, randomFlip, randomResizedCrop, randomRotation }
 import type { Rng } from '@fracture/preprocess';
 import { studyAugmentation } from './study-augmentation';
 
+// Silences the cpu backend's "install tfjs-node" banner in the test log, as @fracture/backend's test helper does.
+tf.env().set('PROD', true);
+
 /** The notebook's steps written out with the tensor ops, one after another on one generator: the reference. */
 function notebookSteps(x: tf.Tensor3D, rng: Rng, size: number, degrees: number): tf.Tensor3D {
   return tf.tidy(() => {
