@@ -126,6 +126,10 @@ describe('fracture reproduce and demo', () => {
     expect(row).toContain(`| 40 (${paperResult.external.positives}) |`);
     expect(row).toContain(`| ${paperResult.external.metrics.auc.estimate.toFixed(3)} (`);
     expect(section).toContain('| paper | Custom CNN | gradcam |');
+    // The atlas fixture's metadata gives the region-only and region-and-implant baselines their rows.
+    expect(section).toMatch(/\| – \| baseline: region only \| no training \| – \| 40 \(\d+\) \| \d\.\d{3} \(/);
+    expect(section).toContain('| – | baseline: region and implant only | no training |');
+    expect(section).toContain("A score that knows only each image's body region");
     expect(section).toContain('| – | baseline, every model | centre prior |');
     expect(section).toContain(`the map's maximum inside a box or within ${tolerance} px of one, at the model's input size`);
     expect(section).toContain('Not validated externally (their model folders were not kept): grouped/Custom CNN.');
@@ -360,6 +364,18 @@ describe('the external validation reading', () => {
     const none = externalReading(runs.slice(0, 2), 'fracatlas');
     expect(none).toContain('A centred blob that ignores the image points at the fracture 30 % of the time; the models\' maps do so Custom CNN (paper) gradcam 6 %; MobileNetV2 (paper) gradcam 10 %.');
     expect(none).toContain('No map clearly beats the prior');
+  });
+
+  test('compares each run with what the body region alone reaches', () => {
+    const region = { name: 'region', auc: interval(0.62, 0.6, 0.64), values: 5 };
+    const withImplant = { name: 'region and implant', auc: interval(0.64, 0.62, 0.66), values: 10 };
+    const text = externalReading(runs, 'fracatlas', [region, withImplant]);
+    expect(text).toContain("reaches AUC 0.620 (0.600–0.640), and 0.640 (0.620–0.660) when it also knows whether an implant shows");
+    // MobileNetV2's interval starts at 0.614, ResNet-18's at 0.594: neither lies above 0.62.
+    expect(text).toContain("No model's AUC interval lies above the region-only score's AUC.");
+    const lower = externalReading(runs, 'fracatlas', [{ ...region, auc: interval(0.55, 0.53, 0.57) }]);
+    expect(lower).toContain('Above the region-only score (the interval\'s lower end above its AUC): MobileNetV2 (paper) and ResNet-18 (grouped).');
+    expect(lower).not.toContain('implant shows');
   });
 
   test('lists the baselines once per distinct result, after every model\'s maps', () => {

@@ -17,6 +17,8 @@ import { runEvaluation } from './evaluate-run';
 import { measureLocalisation } from './localisation-run';
 import { modelFingerprint } from './model-fingerprint';
 import type { LocalisationSummary } from './localisation-run';
+import { METADATA_KEYS, metadataBaseline } from './metadata-baseline';
+import type { MetadataBaseline } from './metadata-baseline';
 import { portableRelativePath } from './portable-path';
 import { createPredictor } from './predictor';
 import type { ExplainMethod } from './predictor';
@@ -238,7 +240,11 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     }
   }
 
-  const blocks = await reportBlocks(results, splits, options, seed, awaitingValidation);
+  // What the external dataset's metadata alone reaches: the bar a model trained elsewhere must clear.
+  const baselines = external
+    ? Object.keys(METADATA_KEYS).flatMap((name) => metadataBaseline(name, external.items, { positiveLabel: CLASS_NAMES.indexOf('fractured'), seed, nBoot: options.nBoot ?? 1000 }) ?? [])
+    : [];
+  const blocks = await reportBlocks(results, splits, options, seed, awaitingValidation, baselines);
   const reportMarkdown = path.join(options.out, 'report.md');
   const reportHtml = path.join(options.out, 'report.html');
   await fs.writeFile(reportMarkdown, renderMarkdown(blocks));
@@ -552,6 +558,7 @@ async function reportBlocks(
   options: ReproduceOptions,
   seed: number,
   awaitingValidation: ReadonlySet<ModelRunResult>,
+  baselines: MetadataBaseline[],
 ): Promise<ReportBlock[]> {
   const blocks: ReportBlock[] = [
     { kind: 'heading', level: 1, text: 'Reproduction of "Bone Fracture Detection Using Deep Learning"' },
@@ -631,7 +638,7 @@ async function reportBlocks(
   });
   blocks.push({ kind: 'paragraph', text: `Seed ${seed} for splits, shuffles, augmentation and bootstrap. The manifests list every file of every part, so the run can be repeated exactly.` });
 
-  blocks.push(...externalValidationBlocks(results, awaitingValidation));
+  blocks.push(...externalValidationBlocks(results, awaitingValidation, baselines));
 
   for (const p of protocols) {
     const ofProtocol = results.filter((r) => r.protocol === p);
@@ -669,10 +676,17 @@ async function reportBlocks(
 const fmtRate = (m: { estimate: number; lower: number; upper: number } | null | undefined) => (m ? `${m.estimate.toFixed(3)} (${m.lower.toFixed(3)}–${m.upper.toFixed(3)})` : '–');
 
 /** The "External validation" section: each model trained on the study's data, tested on a dataset from elsewhere. */
-function externalValidationBlocks(results: ModelRunResult[], awaitingValidation: ReadonlySet<ModelRunResult>): ReportBlock[] {
+function externalValidationBlocks(results: ModelRunResult[], awaitingValidation: ReadonlySet<ModelRunResult>, baselines: MetadataBaseline[]): ReportBlock[] {
   const validated = results.filter((r) => r.external);
   if (validated.length === 0) return [];
   const dataset = validated[0]!.external!.dataset;
+  const { n, positives } = validated[0]!.external!;
+  const rows = validated.map((r) => {
+    const e = r.external!;
+    const noImplant = e.subgroups.find((g) => g.group === 'implant: no');
+    return [r.protocol, PAPER_RESULTS[r.modelName].label, budget(r), fmtRate(r.metrics.auc), `${e.n} (${e.positives})`, fmtRate(e.metrics.auc), fmtRate(e.metrics.recall), fmtRate(e.metrics.specificity), fmtRate(noImplant?.auc)];
+  });
+  for (const baseline of baselines) rows.push(['–', `baseline: ${baseline.name} only`, 'no training', '–', `${n} (${positives})`, fmtRate(baseline.auc), '–', '–', '–']);
   const blocks: ReportBlock[] = [
     { kind: 'heading', level: 2, text: `External validation on ${dataset}` },
     {
@@ -680,19 +694,16 @@ function externalValidationBlocks(results: ModelRunResult[], awaitingValidation:
       text:
         `Each model above, trained on the study's data, labels every readable image of ${dataset}: radiographs from other hospitals, labelled by radiologists, that no model has seen. ` +
         "Sensitivity and specificity are at the model's own threshold (0.5 on the probability of fractured, the arg-max); intervals resample blocks of consecutive image ids. " +
-        'AUC does not depend on a threshold and is the fairest single number here; 0.5 is chance.',
+        'AUC does not depend on a threshold and is the fairest single number here; 0.5 is chance.' +
+        (baselines.length > 0 ? ' The baseline rows score each image by its metadata alone, with no image seen (see below).' : ''),
     },
     {
       kind: 'table',
       header: ['protocol', 'model', 'budget', 'in-dataset AUC', `${dataset} images (fractured)`, `${dataset} AUC`, 'sensitivity', 'specificity', 'AUC, implant images left out'],
-      rows: validated.map((r) => {
-        const e = r.external!;
-        const noImplant = e.subgroups.find((g) => g.group === 'implant: no');
-        return [r.protocol, PAPER_RESULTS[r.modelName].label, budget(r), fmtRate(r.metrics.auc), `${e.n} (${e.positives})`, fmtRate(e.metrics.auc), fmtRate(e.metrics.recall), fmtRate(e.metrics.specificity), fmtRate(noImplant?.auc)];
-      }),
+      rows,
     },
+    { kind: 'paragraph', text: externalReading(validated, dataset, baselines) },
   ];
-  blocks.push({ kind: 'paragraph', text: externalReading(validated, dataset) });
   const groups = [...new Set(validated.flatMap((r) => r.external!.subgroups.map((g) => g.group)))].filter((g) => g !== 'all');
   if (groups.length > 0) {
     blocks.push({ kind: 'paragraph', text: `AUC by subgroup (an image showing two regions counts in both; "–": the subgroup lacks one of the classes):` });
@@ -808,7 +819,7 @@ const percent = (rate: number) => `${(100 * rate).toFixed(0)} %`;
  * table): the runs grouped by what their AUC interval says, the best one's operating point, and whether any
  * explanation beats the centre prior. Per-run figures are in the tables; repeating each one here would bury the reading.
  */
-export function externalReading(validated: ModelRunResult[], dataset: string): string {
+export function externalReading(validated: ModelRunResult[], dataset: string, baselines: MetadataBaseline[] = []): string {
   const parts = [
     "What this means. A model can score high on the study's test set by recognising the rotated near-copies of its about 190 radiographs (paper protocol) or the look of that one collection (both protocols); " +
       `${dataset} asks whether it detects fractures on radiographs from elsewhere.`,
@@ -826,6 +837,19 @@ export function externalReading(validated: ModelRunResult[], dataset: string): s
   });
   const range = inDataset.length > 0 ? ` (against ${Math.min(...inDataset).toFixed(3)}–${Math.max(...inDataset).toFixed(3)} on the study's test set)` : '';
   parts.push(`AUC on ${dataset}${range}: ${byVerdict.join('; ')}.`);
+  const region = baselines.find((b) => b.name === 'region');
+  if (region) {
+    const above = validated.filter((r) => r.external!.metrics.auc!.lower > region.auc.estimate);
+    const withImplant = baselines.find((b) => b.name === 'region and implant');
+    parts.push(
+      `A score that knows only each image's body region (the share of fractured images among those of its region, taken from these very images, so an upper bound) reaches AUC ${fmtRate(region.auc)}` +
+        (withImplant ? `, and ${fmtRate(withImplant.auc)} when it also knows whether an implant shows` : '') +
+        `: a model can reach that much by telling a hand from a knee, without seeing a fracture. ` +
+        (above.length > 0
+          ? `Above the region-only score (the interval's lower end above its AUC): ${listText(above.map(runLabel))}.`
+          : 'No model\'s AUC interval lies above the region-only score\'s AUC.'),
+    );
+  }
   const best = [...validated].sort((a, b) => b.external!.metrics.auc!.estimate - a.external!.metrics.auc!.estimate)[0]!;
   const { recall, specificity } = best.external!.metrics;
   if (validated.length > 1 && recall && specificity) {

@@ -1,0 +1,58 @@
+import { bootstrapCi, rocAuc } from '@fracture/metrics';
+import type { BootstrapInterval } from '@fracture/metrics';
+import type { DatasetItem } from '@fracture/preprocess';
+
+/** What a score that only knows some of an image's metadata reaches on a dataset. */
+export interface MetadataBaseline {
+  /** `region`, `region and implant`: what the score knows. */
+  name: string;
+  /** AUC of the score, with a percentile bootstrap interval over the items' source groups. */
+  auc: BootstrapInterval;
+  /** Distinct metadata values the score tells apart. */
+  values: number;
+}
+
+/** The metadata an image's baseline score may know: its body regions, and whether an implant shows. */
+export const METADATA_KEYS: Record<string, (item: DatasetItem) => string | undefined> = {
+  region: (item) => (item.metadata?.regions?.length ? [...item.metadata.regions].sort().join('+') : undefined),
+  'region and implant': (item) =>
+    item.metadata?.regions?.length && item.metadata.hardware !== undefined ? `${[...item.metadata.regions].sort().join('+')}/${item.metadata.hardware ? 'implant' : 'none'}` : undefined,
+};
+
+/**
+ * The AUC of a classifier that sees only metadata: each image scores the share of fractured images among those
+ * with the same metadata value (its body regions, say). A model trained elsewhere can reach this much by telling
+ * a hand from a knee, without seeing a fracture; its own AUC means little unless it beats this. The shares are
+ * taken from the very images scored, so the baseline is an upper bound on what the metadata alone can do.
+ * Returns null when an item lacks the metadata or a class is missing.
+ */
+export function metadataBaseline(
+  name: string,
+  items: readonly DatasetItem[],
+  options: { positiveLabel: number; seed?: number; nBoot?: number },
+): MetadataBaseline | null {
+  const keyOf = METADATA_KEYS[name];
+  if (!keyOf) throw new Error(`metadataBaseline: unknown baseline ${JSON.stringify(name)}; expected one of ${Object.keys(METADATA_KEYS).join(', ')}`);
+  const keys = items.map(keyOf);
+  if (items.length === 0 || keys.some((key) => key === undefined)) return null;
+  const counts = new Map<string, { positives: number; n: number }>();
+  items.forEach((item, i) => {
+    const entry = counts.get(keys[i]!) ?? { positives: 0, n: 0 };
+    entry.n++;
+    if (item.label === options.positiveLabel) entry.positives++;
+    counts.set(keys[i]!, entry);
+  });
+  const labels = items.map((item) => item.label);
+  const positives = labels.filter((label) => label === options.positiveLabel).length;
+  if (positives === 0 || positives === labels.length) return null;
+  const scores = keys.map((key) => counts.get(key!)!.positives / counts.get(key!)!.n);
+  const groups = items.every((item) => item.sourceId !== undefined) ? items.map((item) => `${item.className}/${item.sourceId}`) : undefined;
+  const auc = bootstrapCi((sample) => rocAuc(sample.labels, sample.scores as number[], { positiveLabel: options.positiveLabel }), {
+    labels,
+    scores,
+    groups,
+    seed: options.seed ?? 0,
+    nBoot: options.nBoot ?? 1000,
+  });
+  return { name, auc, values: counts.size };
+}
