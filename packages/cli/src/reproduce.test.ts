@@ -319,7 +319,7 @@ describe('describeTolerances', () => {
 });
 
 describe('the external validation reading', () => {
-  const interval = (estimate: number, lower: number, upper: number) => ({ estimate, lower, upper, alpha: 0.05, nBoot: 1000 });
+  const interval = (estimate: number, lower: number, upper: number) => ({ estimate, lower, upper, alpha: 0.05, nBoot: 1000, skipped: 0, stratified: true, method: 'percentile' as const });
   const maps = (gradcam: number, gradcamLower: number, prior: number) => [
     { method: 'gradcam', pointing: interval(gradcam, gradcamLower, gradcam + 0.05), massInBoxes: interval(0.02, 0.01, 0.03) },
     { method: 'centre prior', pointing: interval(prior, prior - 0.05, prior + 0.05), massInBoxes: interval(0.017, 0.015, 0.019) },

@@ -810,7 +810,7 @@ export function localisationRows(localised: ModelRunResult[]): string[][] {
   return rows;
 }
 
-/** "a, b (c)": a run's name in the reading. */
+/** A run's name in the reading: "MobileNetV2 (paper)". */
 const runLabel = (r: ModelRunResult) => `${PAPER_RESULTS[r.modelName].label} (${r.protocol})`;
 const percent = (rate: number) => `${(100 * rate).toFixed(0)} %`;
 
