@@ -12,11 +12,16 @@ export interface MetadataBaseline {
   values: number;
 }
 
+/** An image's body regions as one value ("hand+leg"): an image showing two regions is its own kind. */
+const regionKey = (item: DatasetItem) => (item.metadata?.regions?.length ? [...item.metadata.regions].sort().join('+') : undefined);
+
 /** The metadata an image's baseline score may know: its body regions, and whether an implant shows. */
 export const METADATA_KEYS: Record<string, (item: DatasetItem) => string | undefined> = {
-  region: (item) => (item.metadata?.regions?.length ? [...item.metadata.regions].sort().join('+') : undefined),
-  'region and implant': (item) =>
-    item.metadata?.regions?.length && item.metadata.hardware !== undefined ? `${[...item.metadata.regions].sort().join('+')}/${item.metadata.hardware ? 'implant' : 'none'}` : undefined,
+  region: regionKey,
+  'region and implant': (item) => {
+    const region = regionKey(item);
+    return region !== undefined && item.metadata?.hardware !== undefined ? `${region}/${item.metadata.hardware ? 'implant' : 'none'}` : undefined;
+  },
 };
 
 /**
@@ -34,17 +39,16 @@ export function metadataBaseline(
   const keyOf = METADATA_KEYS[name];
   if (!keyOf) throw new Error(`metadataBaseline: unknown baseline ${JSON.stringify(name)}; expected one of ${Object.keys(METADATA_KEYS).join(', ')}`);
   const keys = items.map(keyOf);
-  if (items.length === 0 || keys.some((key) => key === undefined)) return null;
-  const counts = new Map<string, { positives: number; n: number }>();
-  items.forEach((item, i) => {
-    const entry = counts.get(keys[i]!) ?? { positives: 0, n: 0 };
-    entry.n++;
-    if (item.label === options.positiveLabel) entry.positives++;
-    counts.set(keys[i]!, entry);
-  });
   const labels = items.map((item) => item.label);
   const positives = labels.filter((label) => label === options.positiveLabel).length;
-  if (positives === 0 || positives === labels.length) return null;
+  if (keys.some((key) => key === undefined) || positives === 0 || positives === labels.length) return null;
+  const counts = new Map<string, { positives: number; n: number }>();
+  keys.forEach((key, i) => {
+    const entry = counts.get(key!) ?? { positives: 0, n: 0 };
+    entry.n++;
+    if (labels[i] === options.positiveLabel) entry.positives++;
+    counts.set(key!, entry);
+  });
   const scores = keys.map((key) => counts.get(key!)!.positives / counts.get(key!)!.n);
   const groups = items.every((item) => item.sourceId !== undefined) ? items.map((item) => `${item.className}/${item.sourceId}`) : undefined;
   const auc = bootstrapCi((sample) => rocAuc(sample.labels, sample.scores as number[], { positiveLabel: options.positiveLabel }), {
